@@ -1,0 +1,36 @@
+import path from 'node:path';
+import type { DatabaseTarget } from '@toktra/db';
+
+export interface ServerConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  logLevel: string;
+  demo: boolean;
+}
+
+export interface ServerOptions {
+  host?: string;
+  port?: number;
+  dataDir?: string;
+  databaseUrl?: string;
+  logLevel?: string;
+  demo?: boolean;
+}
+
+/** Flags win over environment variables, which win over defaults. */
+export function resolveConfig(options: ServerOptions, env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  return {
+    host: options.host ?? env.TOKTRA_HOST ?? '127.0.0.1',
+    port: options.port ?? (env.PORT ? Number(env.PORT) : 8080),
+    dataDir: path.resolve(options.dataDir ?? env.TOKTRA_DATA_DIR ?? '.toktra'),
+    databaseUrl: options.databaseUrl ?? env.DATABASE_URL ?? undefined,
+    logLevel: options.logLevel ?? env.LOG_LEVEL ?? 'info',
+    demo: options.demo ?? false,
+  };
+}
+
+export function databaseTarget(config: Pick<ServerConfig, 'dataDir' | 'databaseUrl'>): DatabaseTarget {
+  return config.databaseUrl ? { url: config.databaseUrl } : { dataDir: path.join(config.dataDir, 'pgdata') };
+}

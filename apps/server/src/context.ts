@@ -1,0 +1,26 @@
+import type { Database } from '@toktra/db';
+import pino, { type Logger } from 'pino';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import type { ServerConfig } from './config.js';
+
+/**
+ * The composition root: everything a handler, job or admin command needs, built once and passed
+ * explicitly. Services are plain functions that take `ctx.db` and the tenant; there is no DI.
+ */
+export interface AppContext {
+  readonly config: ServerConfig;
+  readonly db: Database;
+  readonly logger: Logger;
+  readonly metrics: Registry;
+}
+
+export function createContext(config: ServerConfig, db: Database, logger?: Logger): AppContext {
+  const metrics = new Registry();
+  collectDefaultMetrics({ register: metrics });
+  return {
+    config,
+    db,
+    logger: logger ?? pino({ level: config.logLevel }),
+    metrics,
+  };
+}

@@ -1,0 +1,46 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { AppContext } from '../context.js';
+import { registerDashboard } from './dashboard.js';
+import { installErrorHandler } from './error-handler.js';
+import { registerHealthRoutes } from './health.js';
+import { installRequestMetrics } from './request-metrics.js';
+
+export type HttpApp = FastifyInstance;
+
+/** Builds the API + dashboard HTTP app. Routes register per feature; each endpoint is one file. */
+export async function buildHttpApp(ctx: AppContext): Promise<HttpApp> {
+  const app: FastifyInstance = Fastify({
+    loggerInstance: ctx.logger as FastifyBaseLogger,
+    bodyLimit: 10 * 1024 * 1024,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandler(app);
+  installRequestMetrics(app, ctx);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Toktra API', version: '1', description: 'AI-usage observability and governance' },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
+      security: [{ apiKey: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  registerHealthRoutes(app, ctx);
+  registerDashboard(app);
+  app
+    .withTypeProvider<ZodTypeProvider>()
+    .get('/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}

@@ -1,0 +1,13 @@
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import type { AppContext } from '../context.js';
+
+export function registerHealthRoutes(app: FastifyInstance, ctx: AppContext): void {
+  app.get('/healthz', { schema: { hide: true } }, async (_request, reply) => {
+    await sql`SELECT 1`.execute(ctx.db.kysely);
+    return reply.send({ status: 'ok' });
+  });
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
+    reply.type(ctx.metrics.contentType).send(await ctx.metrics.metrics()),
+  );
+}

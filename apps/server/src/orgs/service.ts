@@ -1,0 +1,91 @@
+import { randomBytes } from 'node:crypto';
+import { hash } from '@node-rs/argon2';
+import { AppError } from '@toktra/core';
+import type { Database, Region } from '@toktra/db';
+import { appendAudit } from '../audit/service.js';
+
+export interface CreateOrgInput {
+  name: string;
+  adminEmail: string;
+  adminName?: string;
+  region?: Region;
+  timeZone?: string;
+}
+
+export interface CreatedOrg {
+  orgId: string;
+  adminUserId: string;
+  /** Shown once; only its argon2 hash is stored. */
+  adminPassword: string;
+}
+
+export function assertTimeZone(timeZone: string): void {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone });
+  } catch {
+    throw new AppError(
+      'validation_failed',
+      `unknown time zone "${timeZone}" (use an IANA name such as Europe/Berlin)`,
+    );
+  }
+}
+
+/** Creates an org with its first owner. Orgs are the one thing made outside any tenant. */
+export async function createOrg(db: Database, input: CreateOrgInput): Promise<CreatedOrg> {
+  if (input.timeZone) assertTimeZone(input.timeZone);
+  const adminPassword = randomBytes(18).toString('base64url');
+  const passwordHash = await hash(adminPassword);
+  return db.system(async (tx) => {
+    const org = await tx.db
+      .insertInto('orgs')
+      .values({
+        name: input.name,
+        ...(input.region ? { region: input.region } : {}),
+        ...(input.timeZone ? { time_zone: input.timeZone } : {}),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const admin = await tx.db
+      .insertInto('users')
+      .values({
+        org_id: org.id,
+        email: input.adminEmail,
+        name: input.adminName ?? input.adminEmail.split('@')[0] ?? 'Admin',
+        role: 'owner',
+        password_hash: passwordHash,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await appendAudit(
+      tx,
+      org.id,
+      { type: 'cli', id: null },
+      {
+        action: 'org.create',
+        targetType: 'org',
+        targetId: org.id,
+        details: { name: input.name, admin_user_id: admin.id },
+      },
+    );
+    return { orgId: org.id, adminUserId: admin.id, adminPassword };
+  });
+}
+
+export async function listOrgs(db: Database) {
+  return db.system(({ db: trx }) =>
+    trx
+      .selectFrom('orgs')
+      .select(['id', 'name', 'region', 'time_zone', 'created_at'])
+      .orderBy('created_at')
+      .execute(),
+  );
+}
+
+/** The org's settings row; a missing or foreign id is `not_found`. */
+export async function getOrg(db: Database, orgId: string) {
+  const org = await db.withTenant(orgId, ({ db: trx }) =>
+    trx.selectFrom('orgs').selectAll().where('id', '=', orgId).executeTakeFirst(),
+  );
+  if (!org) throw new AppError('not_found', `organization ${orgId} not found`);
+  return org;
+}

@@ -1,0 +1,59 @@
+import { migrateToLatest, openDatabase } from '@toktra/db';
+import pino from 'pino';
+import { adminSocketPath } from './admin/execute.js';
+import { listenAdminSocket } from './admin/socket.js';
+import { databaseTarget, resolveConfig, type ServerOptions } from './config.js';
+import { type AppContext, createContext } from './context.js';
+import { acquireDataDirLock } from './data-dir-lock.js';
+import { DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD, seedDemoOrg } from './demo/seed.js';
+import { buildHttpApp } from './http/app.js';
+
+export interface RunningServer {
+  readonly ctx: AppContext;
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** Starts the Toktra server: lock, open and migrate the database, then serve. */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const config = resolveConfig(options);
+  const logger = pino({ level: config.logLevel });
+  const embedded = !config.databaseUrl;
+  const socketPath = adminSocketPath(config.dataDir);
+  const lock = embedded
+    ? acquireDataDirLock(config.dataDir, { kind: 'server', adminSocket: socketPath })
+    : undefined;
+  const cleanup: Array<() => Promise<void> | void> = [() => lock?.release()];
+  const close = async () => {
+    for (const step of cleanup.splice(0).reverse()) await step();
+  };
+  try {
+    const db = await openDatabase(databaseTarget(config), {
+      onHookError: (err) => logger.error({ err }, 'after-commit hook failed'),
+    });
+    cleanup.push(() => db.close());
+    const applied = await migrateToLatest(db.kysely);
+    if (applied.length) logger.info({ migrations: applied }, 'database migrated');
+    const ctx = createContext(config, db, logger);
+    if (config.demo) {
+      const demo = await seedDemoOrg(ctx);
+      logger.info(
+        { org_id: demo.orgId, email: DEMO_ADMIN_EMAIL, password: DEMO_ADMIN_PASSWORD },
+        'demo org ready',
+      );
+    }
+    const app = await buildHttpApp(ctx);
+    cleanup.push(() => app.close());
+    await app.listen({ host: config.host, port: config.port });
+    if (embedded) cleanup.push(await listenAdminSocket(ctx, socketPath));
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    logger.info({ url, data_dir: embedded ? config.dataDir : undefined }, 'toktra server ready');
+    return { ctx, url, port, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

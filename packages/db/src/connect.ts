@@ -1,0 +1,65 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { AppError } from '@toktra/core';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { Database } from './database.js';
+import { PGliteDialect } from './pglite-dialect.js';
+import type { DB } from './schema/index.js';
+
+export type DatabaseTarget = { url: string } | { dataDir: string } | { memory: true };
+
+export interface OpenDatabaseOptions {
+  poolSize?: number;
+  onHookError?: (error: unknown) => void;
+}
+
+const INT8 = 20;
+const NUMERIC = 1700;
+
+/** Opens PGlite (a data dir, or in memory) or a PostgreSQL server, and checks it answers. */
+export async function openDatabase(target: DatabaseTarget, options: OpenDatabaseOptions = {}) {
+  return 'url' in target ? openPostgres(target.url, options) : openPGlite(target, options);
+}
+
+async function openPGlite(target: { dataDir: string } | { memory: true }, options: OpenDatabaseOptions) {
+  if ('dataDir' in target) mkdirSync(target.dataDir, { recursive: true });
+  const pglite = await PGlite.create('dataDir' in target ? target.dataDir : undefined, {
+    // Sums of token counts are bigint; they fit a double for any realistic org.
+    parsers: { [INT8]: Number, [NUMERIC]: Number },
+  });
+  const kysely = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
+  return new Database(kysely, 'pglite', () => pglite.close(), options.onHookError);
+}
+
+async function openPostgres(url: string, options: OpenDatabaseOptions) {
+  const types = {
+    getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+      oid === INT8 || oid === NUMERIC ? Number : pg.types.getTypeParser(oid, format),
+  };
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, types });
+  pool.on('error', () => {}); // idle-client errors surface on the next query instead
+  try {
+    const client = await pool.connect();
+    client.release();
+  } catch (error) {
+    await pool.end();
+    throw describeConnectError(url, error);
+  }
+  const kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return new Database(kysely, 'postgres', async () => {}, options.onHookError);
+}
+
+function describeConnectError(url: string, error: unknown): AppError {
+  let where = 'the database';
+  try {
+    const parsed = new URL(url);
+    where = `PostgreSQL at ${parsed.hostname}:${parsed.port || 5432}${parsed.pathname}`;
+  } catch {
+    return new AppError('bad_request', 'the database URL is not a valid postgres:// URL');
+  }
+  const reason = error instanceof Error ? error.message : String(error);
+  return new AppError('database_unavailable', `cannot connect to ${where}: ${reason}`, undefined, {
+    cause: error,
+  });
+}

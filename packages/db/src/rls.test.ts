@@ -1,0 +1,141 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from './database.js';
+import { migrateToLatest } from './migrate.js';
+import { TENANT_TABLES } from './schema/index.js';
+import { createTestDatabase, type TestDatabase } from './testing.js';
+
+let handle: TestDatabase;
+let db: Database;
+let orgA: string;
+let orgB: string;
+
+async function seedOrg(name: string): Promise<string> {
+  return db.system(async ({ db: trx }) => {
+    const org = await trx.insertInto('orgs').values({ name }).returning('id').executeTakeFirstOrThrow();
+    const dept = await trx
+      .insertInto('departments')
+      .values({ org_id: org.id, name: `${name} engineering` })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const user = await trx
+      .insertInto('users')
+      .values({ org_id: org.id, email: `admin@${name}.test`, name: 'Admin', department_id: dept.id })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await trx
+      .insertInto('devices')
+      .values({ org_id: org.id, hostname: `${name}-laptop`, owner_user_id: user.id })
+      .execute();
+    await trx
+      .insertInto('api_keys')
+      .values({ org_id: org.id, name: 'k', key_prefix: `p_${name}`, key_hash: 'h', scopes: ['read'] })
+      .execute();
+    await trx
+      .insertInto('audit_log')
+      .values({
+        org_id: org.id,
+        seq: 1,
+        at: new Date(),
+        actor_type: 'system',
+        action: 'org.create',
+        details: {},
+        prev_hash: '',
+        hash: 'x',
+      })
+      .execute();
+    return org.id;
+  });
+}
+
+beforeAll(async () => {
+  handle = await createTestDatabase();
+  db = handle.db;
+  orgA = await seedOrg('alpha');
+  orgB = await seedOrg('beta');
+});
+afterAll(() => handle.drop());
+
+describe('migrations', () => {
+  it('are idempotent: a second run applies nothing and keeps data', async () => {
+    expect(await migrateToLatest(db.kysely)).toEqual([]);
+    const orgs = await db.system(({ db: trx }) => trx.selectFrom('orgs').select('id').execute());
+    expect(orgs).toHaveLength(2);
+  });
+});
+
+describe('row-level security', () => {
+  it.each([...TENANT_TABLES])('%s: an unscoped query in org B sees none of org A', async (table) => {
+    const rows = await db.withTenant(orgB, ({ db: trx }) => trx.selectFrom(table).select('org_id').execute());
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((r) => r.org_id === orgB)).toBe(true);
+  });
+
+  it('orgs: a tenant sees only its own org row', async () => {
+    const rows = await db.withTenant(orgB, ({ db: trx }) => trx.selectFrom('orgs').select('id').execute());
+    expect(rows.map((r) => r.id)).toEqual([orgB]);
+  });
+
+  it('refuses writing a row into another org', async () => {
+    await expect(
+      db.withTenant(orgB, ({ db: trx }) =>
+        trx.insertInto('users').values({ org_id: orgA, email: 'x@evil.test', name: 'X' }).execute(),
+      ),
+    ).rejects.toThrow(/row-level security/);
+  });
+
+  it('cannot update or delete another org’s rows, even unscoped', async () => {
+    const updated = await db.withTenant(orgB, ({ db: trx }) =>
+      trx.updateTable('users').set({ name: 'owned' }).executeTakeFirst(),
+    );
+    expect(Number(updated.numUpdatedRows)).toBe(1);
+    const aNames = await db.system(({ db: trx }) =>
+      trx.selectFrom('users').select('name').where('org_id', '=', orgA).execute(),
+    );
+    expect(aNames.map((u) => u.name)).toEqual(['Admin']);
+  });
+
+  it('with no tenant set the app role sees nothing', async () => {
+    const rows = await db.system(async ({ db: trx }) => {
+      await sql`SET LOCAL ROLE toktra_app`.execute(trx);
+      return trx.selectFrom('users').select('id').execute();
+    });
+    expect(rows).toEqual([]);
+  });
+
+  it('a malformed tenant id is not found, not an SQL error', async () => {
+    await expect(db.withTenant('nope', async () => 1)).rejects.toMatchObject({ code: 'not_found' });
+  });
+});
+
+describe('audit_log', () => {
+  it('is append-only, even for the owner', async () => {
+    await expect(
+      db.system(({ db: trx }) => trx.deleteFrom('audit_log').where('org_id', '=', orgA).execute()),
+    ).rejects.toThrow(/append-only/);
+    await expect(
+      db.system(({ db: trx }) => trx.updateTable('audit_log').set({ action: 'x' }).execute()),
+    ).rejects.toThrow(/append-only/);
+  });
+});
+
+describe('transactions', () => {
+  it('run commit hooks only after commit, and not after rollback', async () => {
+    const seen: string[] = [];
+    await db.withTenant(orgA, async (tx) => {
+      tx.onCommit(() => {
+        seen.push('committed');
+      });
+      expect(seen).toEqual([]);
+    });
+    await expect(
+      db.withTenant(orgA, async (tx) => {
+        tx.onCommit(() => {
+          seen.push('rolled back');
+        });
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect(seen).toEqual(['committed']);
+  });
+});

@@ -1,0 +1,23 @@
+import type * as apiKeys from './api-keys.js';
+import type * as auditLog from './audit-log.js';
+import type * as departments from './departments.js';
+import type * as devices from './devices.js';
+import type * as orgs from './orgs.js';
+import type * as users from './users.js';
+
+export type DB = orgs.PartialDB &
+  departments.PartialDB &
+  users.PartialDB &
+  devices.PartialDB &
+  apiKeys.PartialDB &
+  auditLog.PartialDB;
+
+/** Tables whose rows belong to one org; each has `org_id` and a row-level-security policy. */
+export const TENANT_TABLES = ['departments', 'users', 'devices', 'api_keys', 'audit_log'] as const;
+
+export { API_KEY_SCOPES, type ApiKeyScope, type ApiKeysTable } from './api-keys.js';
+export type { AuditActorType, AuditLogTable } from './audit-log.js';
+export type { DepartmentsTable } from './departments.js';
+export type { DeviceStatus, DevicesTable } from './devices.js';
+export { type OrgsTable, REGIONS, type Region } from './orgs.js';
+export { USER_ROLES, type UserRole, type UsersTable } from './users.js';
