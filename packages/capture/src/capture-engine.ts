@@ -1,0 +1,219 @@
+import type { CaptureFormatError } from './capture-reader.js';
+import { CaptureReader } from './capture-reader.js';
+import type { Flow, FlowCloseReason, FlowRecord } from './flow.js';
+import { CloseState, HsState } from './flow.js';
+import { FlowTable } from './flow-table.js';
+import { formatIp } from './ip-format.js';
+import { decodePacket } from './packet-decoder.js';
+import type { CaptureStats } from './packet-info.js';
+
+export type { CaptureStats };
+
+import { createStats, PacketInfo, PROTO_TCP, PROTO_UDP } from './packet-info.js';
+import { salvageQuicHello, trackUdp } from './quic-tracker.js';
+import { ReassemblyBuffer } from './reassembly-buffer.js';
+import { salvageTcpHello, trackTcp } from './tcp-tracker.js';
+import type { TrackerContext } from './tracker-context.js';
+
+export interface CaptureEngineOptions {
+  /** Called for every finished connection (closed, idle, evicted, or still open at `end`). */
+  onFlow?: (flow: FlowRecord) => void;
+  /** Called as soon as a connection's ClientHello is parsed (live agents report early). */
+  onHandshake?: (flow: FlowRecord) => void;
+  /** Most concurrent flows; beyond it the least recently used flow is emitted early. */
+  maxFlows?: number;
+  /** Largest ClientHello reassembled per flow. */
+  maxHandshakeBytes?: number;
+  /** Budget for all handshake buffers together. */
+  maxBufferedBytes?: number;
+  tcpIdleMs?: number;
+  udpIdleMs?: number;
+  /** How long a closed TCP flow stays to absorb trailing ACKs before it is emitted. */
+  lingerMs?: number;
+}
+
+export interface CaptureEngine {
+  /** Feeds the next chunk of a pcap/pcapng byte stream. */
+  push(chunk: Uint8Array): void;
+  /** Signals end of input: every remaining flow is emitted. */
+  end(): void;
+  /** Expires idle flows against a clock (milliseconds since the epoch), for live capture. */
+  expire(nowMs: number): void;
+  on(event: 'flow' | 'handshake', listener: (flow: FlowRecord) => void): void;
+  readonly stats: CaptureStats;
+  /** Set when the input is not a capture or its framing is corrupt; further input is ignored. */
+  readonly error: CaptureFormatError | null;
+  readonly bytesConsumed: number;
+  readonly activeFlows: number;
+}
+
+const SWEEP_INTERVAL_MS = 1000;
+
+class Engine implements CaptureEngine, TrackerContext {
+  readonly table = new FlowTable();
+  readonly stats = createStats();
+  readonly maxHandshakeBytes: number;
+  private readonly maxFlows: number;
+  private readonly maxBufferedBytes: number;
+  private readonly tcpIdleMs: number;
+  private readonly udpIdleMs: number;
+  private readonly lingerMs: number;
+  private readonly flowListeners: ((f: FlowRecord) => void)[] = [];
+  private readonly handshakeListeners: ((f: FlowRecord) => void)[] = [];
+  private readonly reader: CaptureReader;
+  private readonly pkt = new PacketInfo();
+  private buffered = 0;
+  private nextSweep = 0;
+
+  constructor(opts: CaptureEngineOptions) {
+    this.maxFlows = opts.maxFlows ?? 200_000;
+    this.maxHandshakeBytes = opts.maxHandshakeBytes ?? 65_536;
+    this.maxBufferedBytes = opts.maxBufferedBytes ?? 64 << 20;
+    this.tcpIdleMs = opts.tcpIdleMs ?? 300_000;
+    this.udpIdleMs = opts.udpIdleMs ?? 60_000;
+    this.lingerMs = opts.lingerMs ?? 2_000;
+    if (opts.onFlow) this.flowListeners.push(opts.onFlow);
+    if (opts.onHandshake) this.handshakeListeners.push(opts.onHandshake);
+    this.reader = new CaptureReader(this.onPacket);
+  }
+
+  get error(): CaptureFormatError | null {
+    return this.reader.error;
+  }
+
+  get bytesConsumed(): number {
+    return this.reader.bytesConsumed;
+  }
+
+  get activeFlows(): number {
+    return this.table.size;
+  }
+
+  on(event: 'flow' | 'handshake', listener: (flow: FlowRecord) => void): void {
+    (event === 'flow' ? this.flowListeners : this.handshakeListeners).push(listener);
+  }
+
+  push(chunk: Uint8Array): void {
+    this.reader.push(chunk);
+  }
+
+  end(): void {
+    this.reader.end();
+    this.stats.truncatedTail = this.reader.truncatedTail;
+    while (this.table.head) this.emit(this.table.head, this.table.head.closeState ? undefined : 'end');
+  }
+
+  expire(nowMs: number): void {
+    // Oldest first: once a flow is more recent than the shortest timeout, all later ones are too.
+    let f = this.table.head;
+    while (f !== null && f.lastTs + this.lingerMs <= nowMs) {
+      const next = f.lruNext;
+      if (f.closeState === CloseState.Closing) this.emit(f);
+      else if (f.lastTs + (f.proto === PROTO_TCP ? this.tcpIdleMs : this.udpIdleMs) <= nowMs) {
+        this.emit(f, 'idle');
+      }
+      f = next;
+    }
+  }
+
+  private readonly onPacket = (
+    buf: Uint8Array,
+    off: number,
+    capLen: number,
+    _origLen: number,
+    linkType: number,
+    tsMs: number,
+  ): void => {
+    const stats = this.stats;
+    stats.packets++;
+    stats.bytes += capLen;
+    const p = this.pkt;
+    if (!decodePacket(p, buf, off, capLen, linkType, stats)) return;
+    p.buf = buf;
+    p.tsMs = tsMs;
+    if (tsMs >= this.nextSweep) {
+      this.expire(tsMs);
+      this.nextSweep = tsMs + SWEEP_INTERVAL_MS;
+    }
+    if (p.proto === PROTO_TCP) trackTcp(p, this);
+    else if (p.proto === PROTO_UDP) trackUdp(p, this);
+    if (this.table.size > this.maxFlows) {
+      this.stats.flowEvictions++;
+      this.emit(this.table.head!, 'evicted');
+    }
+  };
+
+  acquireBuffer(f: Flow): ReassemblyBuffer | null {
+    const initial = 2048;
+    if (this.buffered + initial > this.maxBufferedBytes) {
+      this.stats.handshakeBufferEvictions++;
+      f.hs = HsState.GaveUp;
+      return null;
+    }
+    this.buffered += initial;
+    f.reasm = new ReassemblyBuffer(initial, this.maxHandshakeBytes);
+    return f.reasm;
+  }
+
+  growBuffer(delta: number): void {
+    this.buffered += delta;
+  }
+
+  releaseBuffer(f: Flow): void {
+    if (f.reasm) {
+      this.buffered -= f.reasm.capacity;
+      f.reasm = null;
+    }
+  }
+
+  finishFlow(f: Flow): void {
+    this.emit(f);
+  }
+
+  handshakeDone(f: Flow): void {
+    this.stats.handshakesParsed++;
+    if (this.handshakeListeners.length === 0) return;
+    const rec = toRecord(f, f.closeReason);
+    for (const l of this.handshakeListeners) l(rec);
+  }
+
+  private emit(f: Flow, reason?: FlowCloseReason): void {
+    if (f.hs === HsState.Pending) {
+      if (f.proto === PROTO_TCP) salvageTcpHello(f, this);
+      else salvageQuicHello(f);
+    }
+    this.releaseBuffer(f);
+    this.table.remove(f);
+    this.stats.flowsEmitted++;
+    const rec = toRecord(f, reason ?? f.closeReason);
+    for (const l of this.flowListeners) l(rec);
+  }
+}
+
+function toRecord(f: Flow, reason: FlowCloseReason): FlowRecord {
+  const h = f.hello;
+  return {
+    transport: f.proto === PROTO_TCP ? 'tcp' : 'quic',
+    sni: h?.sni ?? null,
+    alpn: h?.alpn ?? [],
+    tlsVersions: h?.tlsVersions ?? [],
+    ech: h?.ech ?? false,
+    quicVersion: f.proto === PROTO_UDP && f.quicVersion !== 0 ? f.quicVersion : null,
+    srcIp: formatIp(f.ipVersion, f.c0, f.c1, f.c2, f.c3),
+    srcPort: f.cport,
+    dstIp: formatIp(f.ipVersion, f.s0, f.s1, f.s2, f.s3),
+    dstPort: f.sport,
+    startedAt: f.startTs,
+    endedAt: f.lastTs,
+    bytesUp: f.bytesUp,
+    bytesDown: f.bytesDown,
+    packetsUp: f.packetsUp,
+    packetsDown: f.packetsDown,
+    closeReason: reason,
+  };
+}
+
+/** Creates a push-style engine: feed pcap/pcapng bytes, receive one record per connection. */
+export function createCaptureEngine(opts: CaptureEngineOptions = {}): CaptureEngine {
+  return new Engine(opts);
+}

@@ -1,0 +1,21 @@
+export type { CaptureEngine, CaptureEngineOptions } from './capture-engine.js';
+export { createCaptureEngine } from './capture-engine.js';
+export type { PacketSink } from './capture-reader.js';
+export { CaptureFormatError, CaptureReader } from './capture-reader.js';
+export type { ReadFlowsOptions } from './capture-source.js';
+export { openCaptureSource, readCaptureFile, readFlows } from './capture-source.js';
+export type { FlowCloseReason, FlowRecord } from './flow.js';
+export { formatIp } from './ip-format.js';
+export type { CaptureStats } from './packet-info.js';
+export type { InitialKeys } from './quic-initial.js';
+export {
+  decryptInitialPacket,
+  deriveInitialKeys,
+  deriveInitialSecret,
+  LongHeader,
+  parseLongHeader,
+  QUIC_V1,
+  QUIC_V2,
+} from './quic-initial.js';
+export type { ClientHelloInfo } from './tls-client-hello.js';
+export { parseClientHello } from './tls-client-hello.js';

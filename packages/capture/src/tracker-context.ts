@@ -1,0 +1,20 @@
+import type { Flow } from './flow.js';
+import type { FlowTable } from './flow-table.js';
+import type { CaptureStats } from './packet-info.js';
+import type { ReassemblyBuffer } from './reassembly-buffer.js';
+
+/** What the TCP and QUIC trackers need from the engine; keeps them free of a circular import. */
+export interface TrackerContext {
+  readonly table: FlowTable;
+  readonly stats: CaptureStats;
+  readonly maxHandshakeBytes: number;
+  /** Allocates a reassembly buffer for `f` within the global budget, or null (flow gives up). */
+  acquireBuffer(f: Flow): ReassemblyBuffer | null;
+  /** Accounts for a buffer that grew by `delta` bytes. */
+  growBuffer(delta: number): void;
+  releaseBuffer(f: Flow): void;
+  /** Emits and removes the flow (a new connection reuses its 5-tuple). */
+  finishFlow(f: Flow): void;
+  /** Called once when a flow's ClientHello has been parsed. */
+  handshakeDone(f: Flow): void;
+}
