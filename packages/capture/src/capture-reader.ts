@@ -17,6 +17,12 @@ const PCAP_MAX_RECORD = 1 << 20; // tcpdump's snaplen is 262144; GSO packets sta
 const PCAPNG_MAX_BLOCK = 1 << 24;
 const SHB = 0x0a0d0d0a;
 
+function isCaptureMagic(b: Uint8Array): boolean {
+  const le = (b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0;
+  const be = ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
+  return le === SHB || le === 0xa1b2c3d4 || le === 0xa1b23c4d || be === 0xa1b2c3d4 || be === 0xa1b23c4d;
+}
+
 interface PcapngInterface {
   linkType: number;
   /** Multiply a 64-bit timestamp count by this to get milliseconds. */
@@ -61,6 +67,10 @@ export class CaptureReader {
     }
     let off = 0;
     if (this.format === Format.Unknown) {
+      if (buf.length >= 4 && !isCaptureMagic(buf)) {
+        this.error = new CaptureFormatError('not a pcap or pcapng capture (unknown magic number)');
+        return;
+      }
       if (buf.length < 24) {
         this.pending = buf.slice();
         return;
