@@ -8,6 +8,8 @@ export interface ServerConfig {
   databaseUrl: string | undefined;
   logLevel: string;
   demo: boolean;
+  /** Run background jobs in this process (default); set TOKTRA_WORKER=0 for API-only nodes. */
+  worker: boolean;
 }
 
 export interface ServerOptions {
@@ -17,6 +19,7 @@ export interface ServerOptions {
   databaseUrl?: string;
   logLevel?: string;
   demo?: boolean;
+  worker?: boolean;
 }
 
 /** Flags win over environment variables, which win over defaults. */
@@ -28,6 +31,7 @@ export function resolveConfig(options: ServerOptions, env: NodeJS.ProcessEnv = p
     databaseUrl: options.databaseUrl ?? env.DATABASE_URL ?? undefined,
     logLevel: options.logLevel ?? env.LOG_LEVEL ?? 'info',
     demo: options.demo ?? false,
+    worker: options.worker ?? env.TOKTRA_WORKER !== '0',
   };
 }
 

@@ -7,6 +7,8 @@ import { type AppContext, createContext } from './context.js';
 import { acquireDataDirLock } from './data-dir-lock.js';
 import { DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD, seedDemoOrg } from './demo/seed.js';
 import { buildHttpApp } from './http/app.js';
+import { jobDefinitions, recurringJobs } from './jobs/registry.js';
+import { JobRunner } from './jobs/runner.js';
 
 export interface RunningServer {
   readonly ctx: AppContext;
@@ -45,6 +47,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
     const app = await buildHttpApp(ctx);
     cleanup.push(() => app.close());
+    if (config.worker) {
+      const runner = new JobRunner(ctx, jobDefinitions, recurringJobs);
+      runner.start();
+      cleanup.push(() => runner.stop());
+    }
     await app.listen({ host: config.host, port: config.port });
     if (embedded) cleanup.push(await listenAdminSocket(ctx, socketPath));
     const address = app.server.address();

@@ -1,14 +1,13 @@
 import type { FastifyInstance } from 'fastify';
-import { Histogram } from 'prom-client';
 import type { AppContext } from '../context.js';
+import { histogram } from '../metrics.js';
 
 export function installRequestMetrics(app: FastifyInstance, ctx: AppContext): void {
-  const duration = new Histogram({
+  const duration = histogram(ctx.metrics, {
     name: 'toktra_http_request_duration_seconds',
     help: 'HTTP request duration by route and status',
     labelNames: ['method', 'route', 'status'],
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-    registers: [ctx.metrics],
   });
   app.addHook('onResponse', async (request, reply) => {
     duration.observe(

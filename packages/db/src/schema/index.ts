@@ -2,6 +2,7 @@ import type * as apiKeys from './api-keys.js';
 import type * as auditLog from './audit-log.js';
 import type * as departments from './departments.js';
 import type * as devices from './devices.js';
+import type * as jobs from './jobs.js';
 import type * as orgs from './orgs.js';
 import type * as users from './users.js';
 
@@ -10,7 +11,8 @@ export type DB = orgs.PartialDB &
   users.PartialDB &
   devices.PartialDB &
   apiKeys.PartialDB &
-  auditLog.PartialDB;
+  auditLog.PartialDB &
+  jobs.PartialDB;
 
 /** Tables whose rows belong to one org; each has `org_id` and a row-level-security policy. */
 export const TENANT_TABLES = ['departments', 'users', 'devices', 'api_keys', 'audit_log'] as const;
