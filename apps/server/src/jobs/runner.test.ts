@@ -92,7 +92,10 @@ describe('job runner', () => {
   it('reclaims a job whose worker died mid-run', async () => {
     await enqueueJob(ctx.db, record, { n: 7 });
     await ctx.db.system(({ db }) =>
-      db.updateTable('jobs').set({ status: 'running', locked_until: new Date(Date.now() - 1000) }).execute(),
+      db
+        .updateTable('jobs')
+        .set({ status: 'running', locked_until: new Date(Date.now() - 1000) })
+        .execute(),
     );
     await new JobRunner(ctx, [record]).runOnce();
     expect(seen).toEqual([7]);

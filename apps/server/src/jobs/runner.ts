@@ -81,10 +81,7 @@ export class JobRunner {
         .insertInto('job_schedules')
         .values({ name: r.job.name, last_slot: slot })
         .onConflict((oc) =>
-          oc
-            .column('name')
-            .doUpdateSet({ last_slot: slot })
-            .where('job_schedules.last_slot', '<', slot),
+          oc.column('name').doUpdateSet({ last_slot: slot }).where('job_schedules.last_slot', '<', slot),
         )
         .returning('name')
         .executeTakeFirst();
@@ -117,17 +114,31 @@ export class JobRunner {
     });
   }
 
-  private async execute(row: { id: number; name: string; org_id: string | null; payload: unknown; attempts: number; max_attempts: number }) {
+  private async execute(row: {
+    id: number;
+    name: string;
+    org_id: string | null;
+    payload: unknown;
+    attempts: number;
+    max_attempts: number;
+  }) {
     const job = this.byName.get(row.name);
     try {
       if (!job) throw new Error(`no handler for job "${row.name}"`);
-      await job.run(this.ctx, job.payload.parse(row.payload), { id: row.id, orgId: row.org_id, attempt: row.attempts });
+      await job.run(this.ctx, job.payload.parse(row.payload), {
+        id: row.id,
+        orgId: row.org_id,
+        attempt: row.attempts,
+      });
       await this.finish(row.id, { status: 'done', finished_at: new Date(), last_error: null });
       this.outcomes.inc({ job: row.name, outcome: 'done' });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const dead = row.attempts >= row.max_attempts;
-      this.ctx.logger.warn({ job: row.name, id: row.id, attempt: row.attempts, err: error }, dead ? 'job dead' : 'job failed; will retry');
+      this.ctx.logger.warn(
+        { job: row.name, id: row.id, attempt: row.attempts, err: error },
+        dead ? 'job dead' : 'job failed; will retry',
+      );
       await this.finish(
         row.id,
         dead
@@ -140,7 +151,11 @@ export class JobRunner {
 
   private async finish(id: number, values: Record<string, unknown>) {
     await this.ctx.db.system(({ db }) =>
-      db.updateTable('jobs').set({ ...values, locked_until: null }).where('id', '=', id).execute(),
+      db
+        .updateTable('jobs')
+        .set({ ...values, locked_until: null })
+        .where('id', '=', id)
+        .execute(),
     );
   }
 }
