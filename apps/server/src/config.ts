@@ -8,8 +8,15 @@ export interface ServerConfig {
   databaseUrl: string | undefined;
   logLevel: string;
   demo: boolean;
+  /** Per-API-key token bucket: sustained requests per minute and the burst on top. */
+  apiRateLimit: RateLimitConfig;
   /** Run background jobs in this process (default); set TOKTRA_WORKER=0 for API-only nodes. */
   worker: boolean;
+}
+
+export interface RateLimitConfig {
+  requestsPerMinute: number;
+  burst: number;
 }
 
 export interface ServerOptions {
@@ -19,6 +26,7 @@ export interface ServerOptions {
   databaseUrl?: string;
   logLevel?: string;
   demo?: boolean;
+  apiRateLimit?: RateLimitConfig;
   worker?: boolean;
 }
 
@@ -31,6 +39,10 @@ export function resolveConfig(options: ServerOptions, env: NodeJS.ProcessEnv = p
     databaseUrl: options.databaseUrl ?? env.DATABASE_URL ?? undefined,
     logLevel: options.logLevel ?? env.LOG_LEVEL ?? 'info',
     demo: options.demo ?? false,
+    apiRateLimit: options.apiRateLimit ?? {
+      requestsPerMinute: env.TOKTRA_API_RATE_LIMIT ? Number(env.TOKTRA_API_RATE_LIMIT) : 600,
+      burst: env.TOKTRA_API_RATE_BURST ? Number(env.TOKTRA_API_RATE_BURST) : 120,
+    },
     worker: options.worker ?? env.TOKTRA_WORKER !== '0',
   };
 }

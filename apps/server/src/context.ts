@@ -2,6 +2,8 @@ import type { Database } from '@toktra/db';
 import pino, { type Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { ServerConfig } from './config.js';
+import { RateLimiter } from './http/rate-limit.js';
+import { UsageBus } from './usage/bus.js';
 
 /**
  * The composition root: everything a handler, job or admin command needs, built once and passed
@@ -12,6 +14,10 @@ export interface AppContext {
   readonly db: Database;
   readonly logger: Logger;
   readonly metrics: Registry;
+  /** After-commit notices of ingested usage: SSE streams and budget/policy hooks subscribe. */
+  readonly usageBus: UsageBus;
+  /** Per-API-key request budget of the /v1 API (in memory, per process). */
+  readonly rateLimiter: RateLimiter;
 }
 
 export function createContext(config: ServerConfig, db: Database, logger?: Logger): AppContext {
@@ -22,5 +28,7 @@ export function createContext(config: ServerConfig, db: Database, logger?: Logge
     db,
     logger: logger ?? pino({ level: config.logLevel }),
     metrics,
+    usageBus: new UsageBus(),
+    rateLimiter: new RateLimiter(config.apiRateLimit),
   };
 }

@@ -1,8 +1,9 @@
-import { sql } from 'kysely';
+import { randomUUID } from 'node:crypto';
+import { sql, type Transaction } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from './database.js';
 import { migrateToLatest } from './migrate.js';
-import { TENANT_TABLES } from './schema/index.js';
+import { type DB, TENANT_TABLES } from './schema/index.js';
 import { createTestDatabase, type TestDatabase } from './testing.js';
 
 let handle: TestDatabase;
@@ -23,10 +24,12 @@ async function seedOrg(name: string): Promise<string> {
       .values({ org_id: org.id, email: `admin@${name}.test`, name: 'Admin', department_id: dept.id })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await trx
+    const device = await trx
       .insertInto('devices')
       .values({ org_id: org.id, hostname: `${name}-laptop`, owner_user_id: user.id })
-      .execute();
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await seedUsageRows(trx, org.id, device.id, user.id);
     await trx
       .insertInto('api_keys')
       .values({ org_id: org.id, name: 'k', key_prefix: `p_${name}`, key_hash: 'h', scopes: ['read'] })
@@ -46,6 +49,74 @@ async function seedOrg(name: string): Promise<string> {
       .execute();
     return org.id;
   });
+}
+
+/** One row in each usage table (events, rollups, mappings, catalogue entries). */
+async function seedUsageRows(trx: Transaction<DB>, orgId: string, deviceId: string, userId: string) {
+  const key = { org_id: orgId, user_id: userId, department_id: null, provider: 'openai', model: null };
+  const sums = {
+    events: 1,
+    bytes_up: 1,
+    bytes_down: 1,
+    duration_ms: 0,
+    est_input_tokens: 1,
+    est_output_tokens: 1,
+  };
+  const rollup = {
+    ...key,
+    ...sums,
+    category: 'llm-api',
+    source: 'agent',
+    reported_input_tokens: 0,
+    reported_output_tokens: 0,
+  };
+  await trx
+    .insertInto('events')
+    .values({
+      ...key,
+      id: randomUUID(),
+      occurred_at: new Date(),
+      ended_at: null,
+      device_id: deviceId,
+      api_key_id: null,
+      manager_id: null,
+      os_user: null,
+      source: 'agent',
+      host: 'api.openai.com',
+      product: 'api',
+      category: 'llm-api',
+      transport: 'tcp',
+      bytes_up: 1,
+      bytes_down: 1,
+      duration_ms: null,
+      est_input_tokens: 0,
+      est_output_tokens: 0,
+      token_method: 'bytes:v1:openai/api',
+    })
+    .execute();
+  await trx
+    .insertInto('usage_hourly')
+    .values({ ...rollup, bucket: new Date() })
+    .execute();
+  await trx
+    .insertInto('usage_daily')
+    .values({ ...rollup, bucket: '2026-01-01' })
+    .execute();
+  await trx
+    .insertInto('os_user_mappings')
+    .values({ org_id: orgId, device_id: deviceId, os_user: 'x', user_id: userId })
+    .execute();
+  await trx
+    .insertInto('org_catalogue_entries')
+    .values({
+      org_id: orgId,
+      host: 'llm.corp.example',
+      match: 'exact',
+      provider: 'corp',
+      product: 'api',
+      category: 'llm-api',
+    })
+    .execute();
 }
 
 beforeAll(async () => {

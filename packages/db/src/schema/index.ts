@@ -2,8 +2,12 @@ import type * as apiKeys from './api-keys.js';
 import type * as auditLog from './audit-log.js';
 import type * as departments from './departments.js';
 import type * as devices from './devices.js';
+import type * as events from './events.js';
 import type * as jobs from './jobs.js';
+import type * as orgCatalogueEntries from './org-catalogue-entries.js';
 import type * as orgs from './orgs.js';
+import type * as osUserMappings from './os-user-mappings.js';
+import type * as usageRollups from './usage-rollups.js';
 import type * as users from './users.js';
 
 export type DB = orgs.PartialDB &
@@ -12,14 +16,33 @@ export type DB = orgs.PartialDB &
   devices.PartialDB &
   apiKeys.PartialDB &
   auditLog.PartialDB &
+  events.PartialDB &
+  usageRollups.PartialDB &
+  osUserMappings.PartialDB &
+  orgCatalogueEntries.PartialDB &
   jobs.PartialDB;
 
 /** Tables whose rows belong to one org; each has `org_id` and a row-level-security policy. */
-export const TENANT_TABLES = ['departments', 'users', 'devices', 'api_keys', 'audit_log'] as const;
+export const TENANT_TABLES = [
+  'departments',
+  'users',
+  'devices',
+  'api_keys',
+  'audit_log',
+  'events',
+  'usage_hourly',
+  'usage_daily',
+  'os_user_mappings',
+  'org_catalogue_entries',
+] as const;
 
 export { API_KEY_SCOPES, type ApiKeyScope, type ApiKeysTable } from './api-keys.js';
 export type { AuditActorType, AuditLogTable } from './audit-log.js';
 export type { DepartmentsTable } from './departments.js';
 export type { DeviceStatus, DevicesTable } from './devices.js';
+export { EVENT_SOURCES, type EventSource, type EventsTable } from './events.js';
+export type { OrgCatalogueEntriesTable } from './org-catalogue-entries.js';
+export type { OsUserMappingsTable } from './os-user-mappings.js';
+export type { UsageDailyTable, UsageHourlyTable, UsageSums } from './usage-rollups.js';
 export { type OrgsTable, REGIONS, type Region } from './orgs.js';
 export { USER_ROLES, type UserRole, type UsersTable } from './users.js';

@@ -1,0 +1,149 @@
+import {
+  AppError,
+  type Catalogue,
+  type CatalogueEntry,
+  createCatalogue,
+  defaultCatalogue,
+  type RatioOverrides,
+} from '@toktra/core';
+import type { Tx } from '@toktra/db';
+import type { ValidEvent } from './event-input.js';
+
+export interface OrgFacts {
+  timeZone: string;
+  retentionDays: number;
+  /** Calibrated estimator ratios (filled by reconciliation), from `orgs.settings.token_ratios`. */
+  ratioOverrides: RatioOverrides | undefined;
+}
+
+export interface Attribution {
+  userId: string | null;
+  departmentId: string | null;
+  managerId: string | null;
+}
+
+const NOBODY: Attribution = { userId: null, departmentId: null, managerId: null };
+
+/** The org facts ingest needs; a foreign or unknown org is `not_found`. */
+export async function loadOrgFacts(tx: Tx, orgId: string): Promise<OrgFacts> {
+  const org = await tx.db
+    .selectFrom('orgs')
+    .select(['time_zone', 'retention_days', 'settings'])
+    .where('id', '=', orgId)
+    .executeTakeFirst();
+  if (!org) throw new AppError('not_found', `organization ${orgId} not found`);
+  const ratios = (org.settings as { token_ratios?: unknown }).token_ratios;
+  return {
+    timeZone: org.time_zone,
+    retentionDays: org.retention_days,
+    ratioOverrides: typeof ratios === 'object' && ratios !== null ? (ratios as RatioOverrides) : undefined,
+  };
+}
+
+/** Built-in catalogue plus the org's own entries (which win); see docs/data-model.md. */
+export async function loadOrgCatalogue(tx: Tx, orgId: string): Promise<Catalogue> {
+  const rows = await tx.db
+    .selectFrom('org_catalogue_entries')
+    .select(['host', 'match', 'provider', 'product', 'category'])
+    .where('org_id', '=', orgId)
+    .orderBy('created_at')
+    .execute();
+  return rows.length === 0 ? defaultCatalogue : createCatalogue(rows as CatalogueEntry[]);
+}
+
+/**
+ * Resolves who each event belongs to, with one query per kind of lookup for the whole batch:
+ * device events → the device's OS-user mapping, else the org-wide mapping, else the device owner;
+ * API events → the stated user id or email. Then each user's department and manager.
+ * Returns one attribution per event index; `null` for an API event whose user is unknown.
+ */
+export async function attributeEvents(
+  tx: Tx,
+  orgId: string,
+  origin: { type: 'device'; deviceId: string } | { type: 'api'; keyId: string },
+  events: readonly ValidEvent[],
+): Promise<Map<number, Attribution | null>> {
+  const userOf = new Map<number, string | null>();
+  if (origin.type === 'device') {
+    const device = await tx.db
+      .selectFrom('devices')
+      .select(['owner_user_id', 'status'])
+      .where('org_id', '=', orgId)
+      .where('id', '=', origin.deviceId)
+      .executeTakeFirst();
+    if (!device) throw new AppError('not_found', `device ${origin.deviceId} not found`);
+    if (device.status === 'revoked') throw new AppError('forbidden', 'this device has been revoked');
+    const osUsers = [...new Set(events.map((e) => e.osUser).filter((u): u is string => u !== null))];
+    const mapped = new Map<string, { user: string; own: boolean }>();
+    if (osUsers.length > 0) {
+      const rows = await tx.db
+        .selectFrom('os_user_mappings')
+        .select(['os_user', 'user_id', 'device_id'])
+        .where('org_id', '=', orgId)
+        .where('os_user', 'in', osUsers)
+        .where((eb) => eb.or([eb('device_id', '=', origin.deviceId), eb('device_id', 'is', null)]))
+        .execute();
+      for (const row of rows) {
+        const own = row.device_id !== null;
+        // The device's own mapping beats the org-wide one.
+        if (own || !mapped.has(row.os_user)) mapped.set(row.os_user, { user: row.user_id, own });
+      }
+    }
+    for (const e of events) {
+      userOf.set(e.index, (e.osUser && mapped.get(e.osUser)?.user) || device.owner_user_id);
+    }
+  } else {
+    const ids = [...new Set(events.map((e) => e.userId).filter((u): u is string => u !== null))];
+    const emails = [...new Set(events.map((e) => e.userEmail).filter((u): u is string => u !== null))];
+    const byId = new Set<string>();
+    const byEmail = new Map<string, string>();
+    if (ids.length > 0 || emails.length > 0) {
+      const rows = await tx.db
+        .selectFrom('users')
+        .select(['id', 'email'])
+        .where('org_id', '=', orgId)
+        .where((eb) =>
+          eb.or([
+            ...(ids.length > 0 ? [eb('id', 'in', ids)] : []),
+            ...(emails.length > 0 ? [eb(eb.fn('lower', ['email']), 'in', emails)] : []),
+          ]),
+        )
+        .execute();
+      for (const row of rows) {
+        byId.add(row.id);
+        byEmail.set(row.email.toLowerCase(), row.id);
+      }
+    }
+    for (const e of events) {
+      const user = e.userId
+        ? byId.has(e.userId)
+          ? e.userId
+          : null
+        : e.userEmail
+          ? byEmail.get(e.userEmail)
+          : null;
+      userOf.set(e.index, user ?? null);
+    }
+  }
+
+  const userIds = [...new Set([...userOf.values()].filter((u): u is string => u !== null))];
+  const facts = new Map<string, Attribution>();
+  if (userIds.length > 0) {
+    const rows = await tx.db
+      .selectFrom('users')
+      .select(['id', 'department_id', 'manager_id'])
+      .where('org_id', '=', orgId)
+      .where('id', 'in', userIds)
+      .execute();
+    for (const row of rows) {
+      facts.set(row.id, { userId: row.id, departmentId: row.department_id, managerId: row.manager_id });
+    }
+  }
+  const result = new Map<number, Attribution | null>();
+  for (const e of events) {
+    const user = userOf.get(e.index) ?? null;
+    if (user === null) result.set(e.index, origin.type === 'api' ? null : NOBODY);
+    else result.set(e.index, facts.get(user) ?? NOBODY);
+  }
+  return result;
+}

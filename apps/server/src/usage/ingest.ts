@@ -1,0 +1,249 @@
+import { AppError, type Catalogue, estimateTokens } from '@toktra/core';
+import type { AppContext } from '../context.js';
+import type { UsageBatchNotice, UsageTotals } from './bus.js';
+import {
+  type Attribution,
+  attributeEvents,
+  loadOrgCatalogue,
+  loadOrgFacts,
+  type OrgFacts,
+} from './enrich.js';
+import {
+  MAX_AGE_DAYS,
+  MAX_BATCH_EVENTS,
+  type Rejection,
+  type ValidEvent,
+  validateEvent,
+} from './event-input.js';
+import { aggregateRollups, type EventRow, insertEvents, upsertRollups } from './store.js';
+
+export type IngestOrigin = { type: 'device'; deviceId: string } | { type: 'api'; keyId: string };
+
+export interface IngestResult {
+  accepted: number;
+  duplicates: number;
+  rejected: Rejection[];
+}
+
+/**
+ * The usage pipeline, shared by the mTLS agent endpoint and `POST /v1/events`. Validates each
+ * event on its own (a bad one is reported by index, the rest are kept), then in ONE transaction:
+ * attributes events to users, classifies hosts, estimates tokens, inserts events skipping ids
+ * already stored (a resent batch counts once) and adds only the new events to the rollups. After
+ * commit it publishes the batch's totals on `ctx.usageBus`.
+ *
+ * `orgId` must come from the caller's credential (certificate or API key), never from the body.
+ */
+export async function ingestBatch(
+  ctx: AppContext,
+  orgId: string,
+  origin: { type: 'device'; deviceId: string } | { type: 'api'; keyId: string },
+  rawEvents: unknown[],
+): Promise<{
+  accepted: number;
+  duplicates: number;
+  rejected: Array<{ index: number; code: string; message: string }>;
+}> {
+  if (!Array.isArray(rawEvents)) throw new AppError('validation_failed', 'events must be an array');
+  if (rawEvents.length > MAX_BATCH_EVENTS) {
+    throw new AppError(
+      'payload_too_large',
+      `a batch holds at most ${MAX_BATCH_EVENTS} events, got ${rawEvents.length}; split it`,
+    );
+  }
+  return ctx.db.withTenant(orgId, async (tx) => {
+    const org = await loadOrgFacts(tx, orgId);
+    const rejected: Rejection[] = [];
+    const valid = validateAll(rawEvents, origin, org, rejected);
+    // Ids repeated inside one batch are duplicates of their first occurrence.
+    const unique = new Map<string, ValidEvent>();
+    let duplicates = 0;
+    for (const e of valid) {
+      if (unique.has(e.id)) duplicates++;
+      else unique.set(e.id, e);
+    }
+    const events = [...unique.values()];
+    const attribution = await attributeEvents(tx, orgId, origin, events);
+    const catalogue = await loadOrgCatalogue(tx, orgId);
+    const rows: EventRow[] = [];
+    for (const e of events) {
+      const row = buildRow(e, origin, attribution.get(e.index), catalogue, org, rejected);
+      if (row) rows.push(row);
+    }
+    const fresh = await insertEvents(tx, orgId, rows);
+    duplicates += rows.length - fresh.size;
+    const stored = rows.filter((r) => fresh.has(r.id));
+    await upsertRollups(tx, orgId, aggregateRollups(stored, org.timeZone));
+    if (stored.length > 0) {
+      tx.onCommit(() =>
+        ctx.usageBus.publish(buildNotice(orgId, stored), (err) =>
+          ctx.logger.error({ err }, 'usage subscriber failed'),
+        ),
+      );
+    }
+    rejected.sort((a, b) => a.index - b.index);
+    return { accepted: stored.length, duplicates, rejected };
+  });
+}
+
+function validateAll(
+  raw: unknown[],
+  origin: IngestOrigin,
+  org: OrgFacts,
+  rejected: Rejection[],
+): ValidEvent[] {
+  const now = Date.now();
+  const oldestDays = Math.min(org.retentionDays, MAX_AGE_DAYS);
+  const bounds = { now, oldestDays, oldestMs: now - oldestDays * 86_400_000 };
+  const valid: ValidEvent[] = [];
+  raw.forEach((item, index) => {
+    const outcome = validateEvent(item, index, origin.type, bounds);
+    if (outcome.ok) valid.push(outcome.event);
+    else rejected.push(outcome.rejection);
+  });
+  return valid;
+}
+
+/** Classifies and estimates one event; `null` (with a rejection recorded) when it cannot be stored. */
+function buildRow(
+  e: ValidEvent,
+  origin: IngestOrigin,
+  who: Attribution | null | undefined,
+  catalogue: Catalogue,
+  org: OrgFacts,
+  rejected: Rejection[],
+): EventRow | null {
+  if (!who) {
+    rejected.push({
+      index: e.index,
+      code: 'unknown_user',
+      message: 'no user with that user_id or user_email in this org',
+    });
+    return null;
+  }
+  const classified = e.host ? catalogue.classify(e.host) : null;
+  let provider: string;
+  let product: string;
+  let category: string;
+  let tokens: { inputTokens: number; outputTokens: number; method: string };
+  if (e.source === 'api') {
+    // The reporter states the provider; the host, when known, only refines product and category.
+    provider = e.provider ?? 'unknown';
+    const same = classified?.provider === provider ? classified : null;
+    product = same?.product ?? 'api';
+    category = same?.category ?? 'llm-api';
+    tokens =
+      e.reportedInput !== null || e.reportedOutput !== null
+        ? { inputTokens: e.reportedInput ?? 0, outputTokens: e.reportedOutput ?? 0, method: 'reported' }
+        : estimateTokens(
+            {
+              provider,
+              product: same?.product ?? 'api',
+              transport: 'tcp',
+              bytesUp: e.bytesUp,
+              bytesDown: e.bytesDown,
+              category,
+            },
+            org.ratioOverrides,
+          );
+  } else {
+    if (!classified) {
+      // Not AI traffic as far as this org's catalogue knows: never stored, never reported.
+      rejected.push({
+        index: e.index,
+        code: 'unknown_host',
+        message: `host "${e.host}" is not in the catalogue`,
+      });
+      return null;
+    }
+    ({ provider, product, category } = classified);
+    tokens = estimateTokens(
+      {
+        provider,
+        product: classified.product,
+        transport: e.transport ?? 'tcp',
+        bytesUp: e.bytesUp,
+        bytesDown: e.bytesDown,
+        category,
+      },
+      org.ratioOverrides,
+    );
+  }
+  return {
+    id: e.id,
+    occurred_at: e.occurredAt,
+    ended_at: e.endedAt,
+    device_id: origin.type === 'device' ? origin.deviceId : null,
+    api_key_id: origin.type === 'api' ? origin.keyId : null,
+    user_id: who.userId,
+    department_id: who.departmentId,
+    manager_id: who.managerId,
+    os_user: e.osUser,
+    source: e.source,
+    host: e.host,
+    provider,
+    product,
+    category,
+    model: e.model,
+    transport: e.transport,
+    bytes_up: e.bytesUp,
+    bytes_down: e.bytesDown,
+    duration_ms: e.durationMs,
+    est_input_tokens: tokens.inputTokens,
+    est_output_tokens: tokens.outputTokens,
+    token_method: tokens.method,
+  };
+}
+
+function zero(): UsageTotals {
+  return { events: 0, bytes_up: 0, bytes_down: 0, est_input_tokens: 0, est_output_tokens: 0 };
+}
+
+function add(t: UsageTotals, r: EventRow): void {
+  t.events += 1;
+  t.bytes_up += r.bytes_up;
+  t.bytes_down += r.bytes_down;
+  t.est_input_tokens += r.est_input_tokens;
+  t.est_output_tokens += r.est_output_tokens;
+}
+
+function buildNotice(orgId: string, rows: EventRow[]): UsageBatchNotice {
+  const totals = zero();
+  const byUser = new Map<string, UsageTotals & { user_id: string | null; department_id: string | null }>();
+  const byProvider = new Map<string, UsageTotals & { provider: string }>();
+  for (const r of rows) {
+    add(totals, r);
+    const userKey = `${r.user_id}|${r.department_id}`;
+    const u = byUser.get(userKey) ?? { user_id: r.user_id, department_id: r.department_id, ...zero() };
+    byUser.set(userKey, u);
+    add(u, r);
+    const p = byProvider.get(r.provider) ?? { provider: r.provider, ...zero() };
+    byProvider.set(r.provider, p);
+    add(p, r);
+  }
+  return {
+    orgId,
+    committedAt: Date.now(),
+    totals,
+    byUser: [...byUser.values()],
+    byProvider: [...byProvider.values()],
+    events: rows.map((r) => ({
+      id: r.id,
+      occurred_at: r.occurred_at.toISOString(),
+      source: r.source,
+      user_id: r.user_id,
+      department_id: r.department_id,
+      manager_id: r.manager_id,
+      device_id: r.device_id,
+      provider: r.provider,
+      product: r.product,
+      category: r.category,
+      model: r.model,
+      bytes_up: r.bytes_up,
+      bytes_down: r.bytes_down,
+      est_input_tokens: r.est_input_tokens,
+      est_output_tokens: r.est_output_tokens,
+      token_method: r.token_method,
+    })),
+  };
+}
