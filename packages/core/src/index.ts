@@ -33,3 +33,5 @@ export type {
   Transport,
 } from './estimator/types.js';
 export { isUuid, isUuidV7, newEventId, uuidV7Timestamp } from './ids.js';
+export * from './budgets/index.js';
+export * from './policies/index.js';

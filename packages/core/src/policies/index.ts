@@ -1,0 +1,2 @@
+export * from './baseline.js';
+export * from './conditions.js';
