@@ -1,7 +1,16 @@
-import { Counter, type CounterConfiguration, Histogram, type HistogramConfiguration, type Registry } from 'prom-client';
+import {
+  Counter,
+  type CounterConfiguration,
+  Histogram,
+  type HistogramConfiguration,
+  type Registry,
+} from 'prom-client';
 
 /** The registry's counter of that name, created on first use (several components may ask). */
-export function counter<L extends string>(registry: Registry, config: Omit<CounterConfiguration<L>, 'registers'>): Counter<L> {
+export function counter<L extends string>(
+  registry: Registry,
+  config: Omit<CounterConfiguration<L>, 'registers'>,
+): Counter<L> {
   const existing = registry.getSingleMetric(config.name);
   if (existing) return existing as Counter<L>;
   return new Counter({ ...config, registers: [registry] });

@@ -19,7 +19,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`CREATE INDEX jobs_due ON jobs (run_at) WHERE status = 'queued'`.execute(db);
   await sql`CREATE INDEX jobs_stale ON jobs (locked_until) WHERE status = 'running'`.execute(db);
   // One pending job per key: recurring and "sync now" jobs enqueue idempotently.
-  await sql`CREATE UNIQUE INDEX jobs_dedupe ON jobs (dedupe_key) WHERE status IN ('queued', 'running')`.execute(db);
+  await sql`CREATE UNIQUE INDEX jobs_dedupe ON jobs (dedupe_key) WHERE status IN ('queued', 'running')`.execute(
+    db,
+  );
   // The last time slot each recurring job was enqueued for: claimed with one UPDATE, so each
   // slot is enqueued exactly once however many workers tick.
   await sql`CREATE TABLE job_schedules (
