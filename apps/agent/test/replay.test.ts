@@ -37,7 +37,13 @@ function conn(sport: number, sni: string, serverBytes: number) {
 
 function collect() {
   let text = '';
-  return { write: (s: string) => ((text += s), true), text: () => text };
+  return {
+    write: (s: string) => {
+      text += s;
+      return true;
+    },
+    text: () => text,
+  };
 }
 
 async function replay(

@@ -58,28 +58,46 @@ export class CaptureReader {
     if (this.error || chunk.length === 0) return;
     this.bytesPushed += chunk.length;
     let buf = chunk;
-    if (this.pending) {
-      const merged = new Uint8Array(this.pending.length + chunk.length);
-      merged.set(this.pending, 0);
-      merged.set(chunk, this.pending.length);
-      buf = merged;
+    const pending = this.pending;
+    if (pending) {
+      // Complete the record split across chunks by copying only a small head of the new chunk, then
+      // parse the rest of the chunk in place (copying whole chunks would double the cost of big files).
       this.pending = null;
+      let take = Math.min(chunk.length, 65_536);
+      for (;;) {
+        const merged = new Uint8Array(pending.length + take);
+        merged.set(pending, 0);
+        merged.set(chunk.subarray(0, take), pending.length);
+        const used = this.parse(merged);
+        if (this.error) return;
+        if (used > pending.length || take === chunk.length) {
+          if (take === chunk.length) {
+            if (used < merged.length) this.pending = merged.slice(used);
+            return;
+          }
+          buf = chunk.subarray(used - pending.length);
+          break;
+        }
+        take = Math.min(chunk.length, take * 16); // the split record is bigger than 64 KiB
+      }
     }
+    const used = this.parse(buf);
+    if (!this.error && used < buf.length) this.pending = buf.slice(used);
+  }
+
+  /** Parses whole records from `buf`; returns how many bytes were consumed. */
+  private parse(buf: Uint8Array): number {
     let off = 0;
     if (this.format === Format.Unknown) {
       if (buf.length >= 4 && !isCaptureMagic(buf)) {
         this.error = new CaptureFormatError('not a pcap or pcapng capture (unknown magic number)');
-        return;
+        return 0;
       }
-      if (buf.length < 24) {
-        this.pending = buf.slice();
-        return;
-      }
+      if (buf.length < 24) return 0;
       off = this.readFileHeader(buf);
-      if (this.error) return;
+      if (this.error) return 0;
     }
-    off = this.format === Format.Pcap ? this.readPcapRecords(buf, off) : this.readPcapngBlocks(buf, off);
-    if (!this.error && off < buf.length) this.pending = buf.slice(off);
+    return this.format === Format.Pcap ? this.readPcapRecords(buf, off) : this.readPcapngBlocks(buf, off);
   }
 
   /** Input bytes fully parsed so far (for progress reporting). */

@@ -184,9 +184,9 @@ function decodeTransport(
     const po = l4 + hdr;
     const plen = ipEnd - po;
     p.payloadOff = po;
-    p.payloadLen = plen > 0 ? plen : 0;
+    p.payloadLen = Math.max(plen, 0);
     const cap = end - po;
-    p.payloadCapLen = cap <= 0 ? 0 : cap < p.payloadLen ? cap : p.payloadLen;
+    p.payloadCapLen = cap <= 0 ? 0 : Math.min(cap, p.payloadLen);
     return true;
   }
   if (proto === PROTO_UDP) {
@@ -198,9 +198,9 @@ function decodeTransport(
     const plen = ulen >= 8 ? ulen - 8 : ipEnd - l4 - 8;
     p.tcpFlags = 0;
     p.payloadOff = l4 + 8;
-    p.payloadLen = plen > 0 ? plen : 0;
+    p.payloadLen = Math.max(plen, 0);
     const cap = end - p.payloadOff;
-    p.payloadCapLen = cap <= 0 ? 0 : cap < p.payloadLen ? cap : p.payloadLen;
+    p.payloadCapLen = cap <= 0 ? 0 : Math.min(cap, p.payloadLen);
     return true;
   }
   stats.otherTransport++;

@@ -17,11 +17,17 @@ function ipv6Bytes(ip: string): Buffer {
   const t = ip.includes('::') && tail ? tail.split(':') : [];
   const groups = [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
   const b = Buffer.alloc(16);
-  groups.forEach((g, i) => b.writeUInt16BE(Number.parseInt(g, 16), i * 2));
+  for (const [i, g] of groups.entries()) b.writeUInt16BE(Number.parseInt(g, 16), i * 2);
   return b;
 }
 
-export function tcpSegment(e: Endpoints, seq: number, ack: number, flags: number, payload = Buffer.alloc(0)) {
+export function tcpSegment(
+  e: Endpoints,
+  seq: number,
+  ack: number,
+  flags: number,
+  payload: Uint8Array = new Uint8Array(0),
+) {
   const h = Buffer.alloc(20);
   h.writeUInt16BE(e.sport, 0);
   h.writeUInt16BE(e.dport, 2);
