@@ -12,6 +12,14 @@ export interface ServerConfig {
   apiRateLimit: RateLimitConfig;
   /** Run background jobs in this process (default); set TOKTRA_WORKER=0 for API-only nodes. */
   worker: boolean;
+  /** Port of the mutual-TLS ingest server (0 = any free port). */
+  ingestPort: number;
+  /** Extra host name or IP the ingest certificate is valid for and agents are told to use. */
+  publicHost: string | undefined;
+  /** Base64 of the 32-byte master key; unset = `<dataDir>/master.key`, created once. */
+  masterKey: string | undefined;
+  /** Retired master keys (base64), still accepted for decryption while secrets are re-wrapped. */
+  previousMasterKeys: string[];
 }
 
 export interface RateLimitConfig {
@@ -28,6 +36,8 @@ export interface ServerOptions {
   demo?: boolean;
   apiRateLimit?: RateLimitConfig;
   worker?: boolean;
+  ingestPort?: number;
+  publicHost?: string;
 }
 
 /** Flags win over environment variables, which win over defaults. */
@@ -44,6 +54,16 @@ export function resolveConfig(options: ServerOptions, env: NodeJS.ProcessEnv = p
       burst: env.TOKTRA_API_RATE_BURST ? Number(env.TOKTRA_API_RATE_BURST) : 120,
     },
     worker: options.worker ?? env.TOKTRA_WORKER !== '0',
+    // An ephemeral API port (tests) implies an ephemeral ingest port unless one is named.
+    ingestPort:
+      options.ingestPort ??
+      (env.TOKTRA_INGEST_PORT ? Number(env.TOKTRA_INGEST_PORT) : options.port === 0 ? 0 : 8443),
+    publicHost: options.publicHost ?? (env.TOKTRA_PUBLIC_HOST || undefined),
+    masterKey: env.TOKTRA_MASTER_KEY || undefined,
+    previousMasterKeys: (env.TOKTRA_MASTER_KEY_PREVIOUS ?? '')
+      .split(',')
+      .map((k) => k.trim())
+      .filter(Boolean),
   };
 }
 

@@ -2,7 +2,10 @@ import type { Database } from '@toktra/db';
 import pino, { type Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { ServerConfig } from './config.js';
+import { DeviceStatusCache } from './devices/status-cache.js';
 import { RateLimiter } from './http/rate-limit.js';
+import { createPkiCache, type PkiCache } from './pki/store.js';
+import { type Keyring, lazyKeyring } from './secrets/keyring.js';
 import { UsageBus } from './usage/bus.js';
 
 /**
@@ -18,6 +21,14 @@ export interface AppContext {
   readonly usageBus: UsageBus;
   /** Per-API-key request budget of the /v1 API (in memory, per process). */
   readonly rateLimiter: RateLimiter;
+  /** The master-key keyring, loaded on first use; use secrets/service.ts, not this directly. */
+  readonly keyring: () => Keyring;
+  /** Decrypted root and org CAs, loaded on first use (pki/store.ts). */
+  readonly pki: PkiCache;
+  /** Device status for the ingest server's per-request revocation check (short TTL). */
+  readonly deviceStatus: DeviceStatusCache;
+  /** Set by startServer once the mTLS ingest server listens; enrollment answers with it. */
+  readonly ingestEndpoint: { url: string | undefined };
 }
 
 export function createContext(config: ServerConfig, db: Database, logger?: Logger): AppContext {
@@ -30,5 +41,9 @@ export function createContext(config: ServerConfig, db: Database, logger?: Logge
     metrics,
     usageBus: new UsageBus(),
     rateLimiter: new RateLimiter(config.apiRateLimit),
+    keyring: lazyKeyring(config),
+    pki: createPkiCache(),
+    deviceStatus: new DeviceStatusCache(),
+    ingestEndpoint: { url: undefined },
   };
 }

@@ -7,6 +7,7 @@ import { type AppContext, createContext } from './context.js';
 import { acquireDataDirLock } from './data-dir-lock.js';
 import { DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD, seedDemoOrg } from './demo/seed.js';
 import { buildHttpApp } from './http/app.js';
+import { startIngestServer } from './ingest-server/server.js';
 import { jobDefinitions, recurringJobs } from './jobs/registry.js';
 import { JobRunner } from './jobs/runner.js';
 
@@ -14,6 +15,9 @@ export interface RunningServer {
   readonly ctx: AppContext;
   readonly url: string;
   readonly port: number;
+  /** The mutual-TLS ingest server agents send batches to. */
+  readonly ingestPort: number;
+  readonly ingestUrl: string;
   close(): Promise<void>;
 }
 
@@ -52,13 +56,21 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       runner.start();
       cleanup.push(() => runner.stop());
     }
+    // The ingest server first: it creates the root CA on first start, and enrollment answers
+    // with its URL.
+    const ingest = await startIngestServer(ctx, { host: config.host, port: config.ingestPort });
+    cleanup.push(() => ingest.close());
+    ctx.ingestEndpoint.url = ingest.url;
     await app.listen({ host: config.host, port: config.port });
     if (embedded) cleanup.push(await listenAdminSocket(ctx, socketPath));
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-    logger.info({ url, data_dir: embedded ? config.dataDir : undefined }, 'toktra server ready');
-    return { ctx, url, port, close };
+    logger.info(
+      { url, ingest_url: ingest.url, data_dir: embedded ? config.dataDir : undefined },
+      'toktra server ready',
+    );
+    return { ctx, url, port, ingestPort: ingest.port, ingestUrl: ingest.url, close };
   } catch (error) {
     await close();
     throw error;

@@ -81,6 +81,32 @@ export function configureAdminCommand(program: Command): void {
       ),
     );
 
+  withCommon(admin.command('enroll-token').description('issue a token agents enroll with (shown once)'))
+    .requiredOption('--org <id>', 'organisation id')
+    .option('--uses <n>', 'how many devices may enroll with it (default 1)')
+    .option('--ttl <duration>', 'how long it stays valid: 30m, 24h, 7d (default 24h)')
+    .option('--user <id>', 'devices enrolled with it belong to this user')
+    .action(
+      action(
+        'enroll-token.create',
+        (o) => ({ orgId: o.org, uses: o.uses, ttl: o.ttl, userId: o.user }),
+        (r: { token: string; max_uses: number; expires_at: string }) =>
+          `${r.token}\n(valid for ${r.max_uses} enrollment(s) until ${r.expires_at}; run: toktra agent enroll --server URL --token TOKEN)`,
+      ),
+    );
+
+  const device = admin.command('device').description('manage enrolled devices');
+  withCommon(device.command('revoke').description('revoke a device: ingest refuses it within seconds'))
+    .requiredOption('--org <id>', 'organisation id')
+    .requiredOption('--device <id>', 'device id')
+    .action(
+      action(
+        'device.revoke',
+        (o) => ({ orgId: o.org, deviceId: o.device }),
+        (r: { device_id: string; revoked_at: string }) => `Revoked device ${r.device_id} at ${r.revoked_at}`,
+      ),
+    );
+
   const audit = admin.command('audit').description('the hash-chained audit trail');
   withCommon(audit.command('verify').description('verify the audit hash chain of an organisation'))
     .requiredOption('--org <id>', 'organisation id')

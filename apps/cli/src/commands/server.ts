@@ -13,6 +13,15 @@ export function configureServerCommand(program: Command): void {
     .command('server')
     .description('start the Toktra server (API, dashboard) on embedded PGlite or a PostgreSQL server')
     .option('--port <port>', 'HTTP port for the API and dashboard (default 8080, env PORT)', parsePort)
+    .option(
+      '--ingest-port <port>',
+      'mutual-TLS port agents send usage to (default 8443, env TOKTRA_INGEST_PORT)',
+      parsePort,
+    )
+    .option(
+      '--public-host <host>',
+      'name or IP agents reach this server by; added to the ingest certificate (env TOKTRA_PUBLIC_HOST)',
+    )
     .option('--host <host>', 'address to listen on (default 127.0.0.1, env TOKTRA_HOST)')
     .option(
       '--data-dir <dir>',
@@ -27,6 +36,7 @@ export function configureServerCommand(program: Command): void {
     .action(async (options) => {
       const server = await startServer(options);
       process.stderr.write(`Toktra is running at ${server.url}\n`);
+      process.stderr.write(`Agent ingest (mTLS) at ${server.ingestUrl}\n`);
       await new Promise<void>((resolve) => {
         const stop = () => {
           process.off('SIGINT', stop);

@@ -3,6 +3,9 @@ import { z } from 'zod';
 import { createApiKey } from '../api-keys/service.js';
 import { verifyAuditChain } from '../audit/service.js';
 import type { AppContext } from '../context.js';
+import { revokeDevice } from '../devices/service.js';
+import { parseDuration } from '../enrollment/duration.js';
+import { createEnrollToken } from '../enrollment/tokens.js';
 import { createOrg, listOrgs } from '../orgs/service.js';
 import { parseInput } from '../validation.js';
 
@@ -48,6 +51,34 @@ export const adminCommands = {
     async (ctx, input) => {
       const key = await createApiKey(ctx.db, input.orgId, cli, input);
       return { api_key: key.apiKey, id: key.id };
+    },
+  ),
+  'enroll-token.create': defineCommand(
+    z.object({
+      orgId: z.string(),
+      uses: z.coerce.number().int().min(1).max(100_000).default(1),
+      ttl: z.string().default('24h'),
+      userId: z.string().optional(),
+    }),
+    async (ctx, input) => {
+      const created = await createEnrollToken(ctx.db, input.orgId, cli, {
+        maxUses: input.uses,
+        ttlMs: parseDuration(input.ttl),
+        ownerUserId: input.userId,
+      });
+      return {
+        token: created.token,
+        id: created.id,
+        max_uses: input.uses,
+        expires_at: created.expiresAt.toISOString(),
+      };
+    },
+  ),
+  'device.revoke': defineCommand(
+    z.object({ orgId: z.string(), deviceId: z.string() }),
+    async (ctx, input) => {
+      const device = await revokeDevice(ctx, input.orgId, input.deviceId, cli);
+      return { device_id: device.id, status: device.status, revoked_at: device.revoked_at };
     },
   ),
   'audit.verify': defineCommand(z.object({ orgId: z.string() }), async (ctx, input) => {

@@ -12,6 +12,8 @@ import { registerDashboard } from './dashboard.js';
 import { installErrorHandler } from './error-handler.js';
 import { registerHealthRoutes } from './health.js';
 import { installRequestMetrics } from './request-metrics.js';
+import { registerDeviceRoutes } from './v1/devices/index.js';
+import { registerEnroll } from './v1/enroll.js';
 
 export type HttpApp = FastifyInstance;
 
@@ -39,6 +41,8 @@ export async function buildHttpApp(ctx: AppContext): Promise<HttpApp> {
 
   registerHealthRoutes(app, ctx);
   registerDashboard(app);
+  registerEnroll(app, ctx);
+  registerDeviceRoutes(app, ctx);
   app
     .withTypeProvider<ZodTypeProvider>()
     .get('/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -1,6 +1,7 @@
 import type { ColumnType, Generated } from 'kysely';
 
 export type DeviceStatus = 'active' | 'revoked';
+export type PrivacyState = 'off' | 'configured' | 'active';
 
 export interface DevicesTable {
   id: Generated<string>;
@@ -16,8 +17,15 @@ export interface DevicesTable {
   revoked_at: Date | null;
   last_seen_at: Date | null;
   /** Only whether Privacy Hours are configured/active — never the schedule itself. */
-  privacy_state: string | null;
+  privacy_state: PrivacyState | null;
   created_at: ColumnType<Date, never, never>;
+  /** The OS account that ran the enrollment. */
+  os_user: string | null;
+  /** From the last heartbeat: events waiting in the agent's durable queue. */
+  queue_depth: number | null;
+  /** From the last heartbeat: capture counters such as drops. */
+  capture_stats: ColumnType<Record<string, unknown> | null, string | null, string | null>;
+  enroll_token_id: string | null;
 }
 
 export interface PartialDB {

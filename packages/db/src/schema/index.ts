@@ -1,7 +1,9 @@
 import type * as apiKeys from './api-keys.js';
 import type * as auditLog from './audit-log.js';
+import type * as certificateAuthorities from './certificate-authorities.js';
 import type * as departments from './departments.js';
 import type * as devices from './devices.js';
+import type * as enrollTokens from './enroll-tokens.js';
 import type * as events from './events.js';
 import type * as jobs from './jobs.js';
 import type * as orgCatalogueEntries from './org-catalogue-entries.js';
@@ -16,6 +18,8 @@ export type DB = orgs.PartialDB &
   devices.PartialDB &
   apiKeys.PartialDB &
   auditLog.PartialDB &
+  certificateAuthorities.PartialDB &
+  enrollTokens.PartialDB &
   events.PartialDB &
   usageRollups.PartialDB &
   osUserMappings.PartialDB &
@@ -34,12 +38,18 @@ export const TENANT_TABLES = [
   'usage_daily',
   'os_user_mappings',
   'org_catalogue_entries',
+  'enroll_tokens',
 ] as const;
 
 export { API_KEY_SCOPES, type ApiKeyScope, type ApiKeysTable } from './api-keys.js';
 export type { AuditActorType, AuditLogTable } from './audit-log.js';
 export type { DepartmentsTable } from './departments.js';
-export type { DeviceStatus, DevicesTable } from './devices.js';
+export type {
+  CertificateAuthoritiesTable,
+  CertificateAuthorityKind,
+} from './certificate-authorities.js';
+export type { DeviceStatus, DevicesTable, PrivacyState } from './devices.js';
+export type { EnrollTokensTable } from './enroll-tokens.js';
 export { EVENT_SOURCES, type EventSource, type EventsTable } from './events.js';
 export type { OrgCatalogueEntriesTable } from './org-catalogue-entries.js';
 export type { OsUserMappingsTable } from './os-user-mappings.js';

@@ -1,0 +1,176 @@
+import { AppError, isUuid } from '@toktra/core';
+import type { Database, DevicesTable, PrivacyState } from '@toktra/db';
+import type { Selectable } from 'kysely';
+import { type Actor, appendAudit } from '../audit/service.js';
+import type { AppContext } from '../context.js';
+
+/** A device is "protected" when its certificate is active and it reported in this window. */
+export const PROTECTED_WINDOW_MS = 15 * 60 * 1000;
+
+export interface DeviceView {
+  id: string;
+  hostname: string;
+  os: string | null;
+  os_user: string | null;
+  agent_version: string | null;
+  owner_user_id: string | null;
+  status: 'active' | 'revoked';
+  privacy_state: PrivacyState | null;
+  last_seen_at: string | null;
+  enrolled_at: string;
+  revoked_at: string | null;
+  cert_serial: string | null;
+  cert_not_after: string | null;
+  queue_depth: number | null;
+  protected: boolean;
+}
+
+type DeviceRow = Selectable<DevicesTable>;
+
+export function toDeviceView(row: DeviceRow, now = Date.now()): DeviceView {
+  const certActive =
+    row.status === 'active' && row.cert_not_after !== null && row.cert_not_after.getTime() > now;
+  const recent = row.last_seen_at !== null && now - row.last_seen_at.getTime() <= PROTECTED_WINDOW_MS;
+  return {
+    id: row.id,
+    hostname: row.hostname,
+    os: row.os,
+    os_user: row.os_user,
+    agent_version: row.agent_version,
+    owner_user_id: row.owner_user_id,
+    status: row.status,
+    privacy_state: row.privacy_state,
+    last_seen_at: row.last_seen_at?.toISOString() ?? null,
+    enrolled_at: row.created_at.toISOString(),
+    revoked_at: row.revoked_at?.toISOString() ?? null,
+    cert_serial: row.cert_serial,
+    cert_not_after: row.cert_not_after?.toISOString() ?? null,
+    queue_depth: row.queue_depth,
+    protected: certActive && recent,
+  };
+}
+
+/** Cursors are opaque to clients: base64url of the last device id (ids are UUIDv7, time-ordered). */
+export function encodeCursor(deviceId: string): string {
+  return Buffer.from(`d1:${deviceId}`).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): string {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const id = text.startsWith('d1:') ? text.slice(3) : '';
+  if (!isUuid(id)) throw new AppError('validation_failed', 'cursor: not a cursor this API returned');
+  return id;
+}
+
+export async function listDevices(
+  db: Database,
+  orgId: string,
+  page: { limit: number; cursor?: string | undefined },
+): Promise<{ data: DeviceView[]; next_cursor: string | null }> {
+  const after = page.cursor ? decodeCursor(page.cursor) : undefined;
+  const rows = await db.withTenant(orgId, ({ db: trx }) => {
+    let query = trx.selectFrom('devices').selectAll().where('org_id', '=', orgId);
+    if (after) query = query.where('id', '>', after);
+    return query
+      .orderBy('id')
+      .limit(page.limit + 1)
+      .execute();
+  });
+  const more = rows.length > page.limit;
+  const data = rows.slice(0, page.limit).map((r) => toDeviceView(r));
+  const last = data.at(-1);
+  return { data, next_cursor: more && last ? encodeCursor(last.id) : null };
+}
+
+export async function getDevice(db: Database, orgId: string, deviceId: string): Promise<DeviceView> {
+  const notFound = new AppError('not_found', `device ${deviceId} not found`);
+  if (!isUuid(deviceId)) throw notFound;
+  const row = await db.withTenant(orgId, ({ db: trx }) =>
+    trx
+      .selectFrom('devices')
+      .selectAll()
+      .where('org_id', '=', orgId)
+      .where('id', '=', deviceId)
+      .executeTakeFirst(),
+  );
+  if (!row) throw notFound;
+  return toDeviceView(row);
+}
+
+/**
+ * Revokes the device's certificate: the ingest server refuses it from the next request (in
+ * this process at once, in others within the status cache TTL). Revoking twice is a no-op.
+ */
+export async function revokeDevice(
+  ctx: Pick<AppContext, 'db' | 'deviceStatus' | 'logger'>,
+  orgId: string,
+  deviceId: string,
+  actor: Actor,
+): Promise<DeviceView> {
+  const notFound = new AppError('not_found', `device ${deviceId} not found`);
+  if (!isUuid(deviceId)) throw notFound;
+  const row = await ctx.db.withTenant(orgId, async (tx) => {
+    const current = await tx.db
+      .selectFrom('devices')
+      .selectAll()
+      .where('org_id', '=', orgId)
+      .where('id', '=', deviceId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!current) throw notFound;
+    if (current.status === 'revoked') return current;
+    const updated = await tx.db
+      .updateTable('devices')
+      .set({ status: 'revoked', revoked_at: new Date() })
+      .where('org_id', '=', orgId)
+      .where('id', '=', deviceId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await appendAudit(tx, orgId, actor, {
+      action: 'device.revoke',
+      targetType: 'device',
+      targetId: deviceId,
+      details: { hostname: current.hostname, cert_serial: current.cert_serial },
+    });
+    tx.onCommit(() => ctx.deviceStatus.invalidate(orgId, deviceId));
+    return updated;
+  });
+  ctx.logger.info({ org_id: orgId, device_id: deviceId }, 'device revoked');
+  return toDeviceView(row);
+}
+
+export interface Heartbeat {
+  agentVersion: string;
+  queueDepth: number;
+  privacyState: PrivacyState;
+  capture: Record<string, unknown>;
+}
+
+/** Records a heartbeat: liveness, agent version and whether Privacy Hours are on (never when). */
+export async function recordHeartbeat(db: Database, orgId: string, deviceId: string, beat: Heartbeat) {
+  await db.withTenant(orgId, ({ db: trx }) =>
+    trx
+      .updateTable('devices')
+      .set({
+        last_seen_at: new Date(),
+        agent_version: beat.agentVersion,
+        queue_depth: beat.queueDepth,
+        privacy_state: beat.privacyState,
+        capture_stats: JSON.stringify(beat.capture),
+      })
+      .where('org_id', '=', orgId)
+      .where('id', '=', deviceId)
+      .execute(),
+  );
+}
+
+export async function touchDevice(db: Database, orgId: string, deviceId: string): Promise<void> {
+  await db.withTenant(orgId, ({ db: trx }) =>
+    trx
+      .updateTable('devices')
+      .set({ last_seen_at: new Date() })
+      .where('org_id', '=', orgId)
+      .where('id', '=', deviceId)
+      .execute(),
+  );
+}
