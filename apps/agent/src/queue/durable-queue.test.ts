@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { DurableQueue } from './durable-queue.js';
 
 const tempDir = () => mkdtempSync(path.join(tmpdir(), 'toktra-queue-'));
-const items = (from: number, count: number) => Array.from({ length: count }, (_, i) => ({ id: from + i, pad: 'x'.repeat(40) }));
+const items = (from: number, count: number) =>
+  Array.from({ length: count }, (_, i) => ({ id: from + i, pad: 'x'.repeat(40) }));
 
 describe('DurableQueue', () => {
   it('hands out items in order and forgets them only once acknowledged', () => {
@@ -76,7 +77,9 @@ describe('DurableQueue', () => {
   it('loses nothing that append returned for, when killed -9 mid-stream', async () => {
     const dir = tempDir();
     const writer = fileURLToPath(new URL('./testing/queue-writer.ts', import.meta.url));
-    const child = spawn(process.execPath, ['--import', 'tsx', writer, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', writer, dir], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let confirmed = -1;
     await new Promise<void>((resolve) => {
       child.stdout.on('data', (d: Buffer) => {

@@ -1,4 +1,16 @@
-import { closeSync, readSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import path from 'node:path';
 
 export interface QueueOptions {
@@ -55,7 +67,11 @@ export class DurableQueue<T> {
 
   static open<T>(dir: string, options: QueueOptions = {}): DurableQueue<T> {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const queue = new DurableQueue<T>(dir, options.maxBytes ?? 64 * 1024 * 1024, options.segmentBytes ?? 1024 * 1024);
+    const queue = new DurableQueue<T>(
+      dir,
+      options.maxBytes ?? 64 * 1024 * 1024,
+      options.segmentBytes ?? 1024 * 1024,
+    );
     queue.load();
     return queue;
   }
@@ -95,11 +111,17 @@ export class DurableQueue<T> {
 
   /** Marks everything up to `cursor` shipped; fully shipped segments are deleted. */
   ack(cursor: Batch<T>['cursor']): void {
-    if (cursor.seq < this.ackState.seq || (cursor.seq === this.ackState.seq && cursor.line <= this.ackState.line)) return;
+    if (
+      cursor.seq < this.ackState.seq ||
+      (cursor.seq === this.ackState.seq && cursor.line <= this.ackState.line)
+    )
+      return;
     this.ackState = { ...this.ackState, seq: cursor.seq, line: cursor.line };
     while (this.segments.length > 1) {
       const head = this.segments[0]!;
-      const done = head.seq < this.ackState.seq || (head.seq === this.ackState.seq && this.ackState.line >= head.ends.length);
+      const done =
+        head.seq < this.ackState.seq ||
+        (head.seq === this.ackState.seq && this.ackState.line >= head.ends.length);
       if (!done) break;
       rmSync(head.file, { force: true });
       this.segments.shift();
@@ -130,7 +152,9 @@ export class DurableQueue<T> {
     } catch {
       this.ackState = { seq: 0, line: 0, dropped: 0 };
     }
-    const names = readdirSync(this.dir).filter((n) => SEGMENT.test(n)).sort();
+    const names = readdirSync(this.dir)
+      .filter((n) => SEGMENT.test(n))
+      .sort();
     for (const name of names) {
       const file = path.join(this.dir, name);
       const seq = Number(SEGMENT.exec(name)![1]);

@@ -1,0 +1,93 @@
+import { readFileSync } from 'node:fs';
+import { readUserNames } from './passwd.js';
+import { parseProcNet } from './proc-net.js';
+
+export interface SocketOwner {
+  uid: number;
+  user: string;
+}
+
+export interface FlowEndpoints {
+  transport: 'tcp' | 'quic';
+  /** The local (client) side of the connection. */
+  srcIp: string;
+  srcPort: number;
+  dstIp: string;
+  dstPort: number;
+}
+
+export interface SocketOwnerOptions {
+  procRoot?: string;
+  /** How long an observed socket is remembered after it disappears (short-lived connections). */
+  rememberMs?: number;
+  now?: () => number;
+}
+
+const stripMapped = (ip: string) => (ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip);
+const keyOf = (kind: string, srcIp: string, srcPort: number, dstIp: string, dstPort: number) =>
+  `${kind}|${stripMapped(srcIp)}|${srcPort}|${stripMapped(dstIp)}|${dstPort}`;
+
+/**
+ * Attributes connections to local users from the kernel's socket tables. Sockets are sampled
+ * (`poll`) often and remembered for a while, so a connection that closed before its packets were
+ * processed is still attributed. TIME_WAIT sockets report uid 0 and are ignored.
+ */
+export class SocketOwners {
+  private readonly seen = new Map<string, { uid: number; at: number }>();
+  private names = readUserNames();
+  private readonly procRoot: string;
+  private readonly rememberMs: number;
+  private readonly now: () => number;
+
+  constructor(options: SocketOwnerOptions = {}) {
+    this.procRoot = options.procRoot ?? '/proc';
+    this.rememberMs = options.rememberMs ?? 120_000;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Reads the socket tables once. Cheap enough to run every ~100 ms. */
+  poll(): void {
+    const at = this.now();
+    for (const [file, kind] of [
+      ['tcp', 'tcp'],
+      ['tcp6', 'tcp'],
+      ['udp', 'udp'],
+      ['udp6', 'udp'],
+    ] as const) {
+      let text: string;
+      try {
+        text = readFileSync(`${this.procRoot}/net/${file}`, 'utf8');
+      } catch {
+        continue;
+      }
+      for (const s of parseProcNet(text)) {
+        if (s.inode === 0) continue; // TIME_WAIT and friends: no owner any more
+        this.seen.set(keyOf(kind, s.localIp, s.localPort, s.remoteIp, s.remotePort), { uid: s.uid, at });
+        // Unconnected UDP sockets (QUIC clients often use them) have no remote address.
+        if (kind === 'udp' && s.remotePort === 0)
+          this.seen.set(keyOf(kind, s.localIp, s.localPort, '*', 0), { uid: s.uid, at });
+      }
+    }
+    for (const [key, entry] of this.seen) if (at - entry.at > this.rememberMs) this.seen.delete(key);
+  }
+
+  /** The owner of the flow's local socket, polling once more if it is not known yet. */
+  lookup(flow: FlowEndpoints): SocketOwner | undefined {
+    const found = this.find(flow) ?? (this.poll(), this.find(flow));
+    if (!found) return undefined;
+    if (!this.names.has(found.uid)) this.names = readUserNames();
+    return { uid: found.uid, user: this.names.get(found.uid) ?? `uid:${found.uid}` };
+  }
+
+  private find(flow: FlowEndpoints) {
+    const kind = flow.transport === 'tcp' ? 'tcp' : 'udp';
+    return (
+      this.seen.get(keyOf(kind, flow.srcIp, flow.srcPort, flow.dstIp, flow.dstPort)) ??
+      (kind === 'udp'
+        ? (this.seen.get(keyOf(kind, flow.srcIp, flow.srcPort, '*', 0)) ??
+          this.seen.get(keyOf(kind, '0.0.0.0', flow.srcPort, '*', 0)) ??
+          this.seen.get(keyOf(kind, '::', flow.srcPort, '*', 0)))
+        : undefined)
+    );
+  }
+}
