@@ -10,6 +10,8 @@ export interface ServerConfig {
   demo: boolean;
   /** Per-API-key token bucket: sustained requests per minute and the burst on top. */
   apiRateLimit: RateLimitConfig;
+  /** How often an idle SSE stream gets a heartbeat comment, so proxies keep it open. */
+  sseHeartbeatMs: number;
   /** Run background jobs in this process (default); set TOKTRA_WORKER=0 for API-only nodes. */
   worker: boolean;
   /** Port of the mutual-TLS ingest server (0 = any free port). */
@@ -35,6 +37,7 @@ export interface ServerOptions {
   logLevel?: string;
   demo?: boolean;
   apiRateLimit?: RateLimitConfig;
+  sseHeartbeatMs?: number;
   worker?: boolean;
   ingestPort?: number;
   publicHost?: string;
@@ -53,6 +56,7 @@ export function resolveConfig(options: ServerOptions, env: NodeJS.ProcessEnv = p
       requestsPerMinute: env.TOKTRA_API_RATE_LIMIT ? Number(env.TOKTRA_API_RATE_LIMIT) : 600,
       burst: env.TOKTRA_API_RATE_BURST ? Number(env.TOKTRA_API_RATE_BURST) : 120,
     },
+    sseHeartbeatMs: options.sseHeartbeatMs ?? 15_000,
     worker: options.worker ?? env.TOKTRA_WORKER !== '0',
     // An ephemeral API port (tests) implies an ephemeral ingest port unless one is named.
     ingestPort:

@@ -1,4 +1,4 @@
-import { AppError } from '@toktra/core';
+import { AppError, isUuid } from '@toktra/core';
 import type { Database, Tx } from '@toktra/db';
 import { sql } from 'kysely';
 import { type Actor, appendAudit } from '../audit/service.js';
@@ -15,6 +15,7 @@ const COLUMNS = ['id', 'name', 'parent_id', 'created_at'] as const;
 
 /** Throws `not_found` unless the department exists in the org (a foreign id looks the same). */
 export async function assertDepartment(tx: Tx, orgId: string, departmentId: string): Promise<void> {
+  if (!isUuid(departmentId)) throw new AppError('not_found', `department ${departmentId} not found`);
   const row = await tx.db
     .selectFrom('departments')
     .select('id')
@@ -52,6 +53,7 @@ export async function getDepartment(
   orgId: string,
   departmentId: string,
 ): Promise<DepartmentView> {
+  if (!isUuid(departmentId)) throw new AppError('not_found', `department ${departmentId} not found`);
   const row = await db.withTenant(orgId, ({ db: trx }) =>
     trx
       .selectFrom('departments')

@@ -12,8 +12,12 @@ import { registerDashboard } from './dashboard.js';
 import { installErrorHandler } from './error-handler.js';
 import { registerHealthRoutes } from './health.js';
 import { installRequestMetrics } from './request-metrics.js';
+import { registerDepartmentRoutes } from './v1/departments/index.js';
 import { registerDeviceRoutes } from './v1/devices/index.js';
 import { registerEnroll } from './v1/enroll.js';
+import { registerEventRoutes } from './v1/events/index.js';
+import { registerUsageRoutes } from './v1/usage/index.js';
+import { registerUserRoutes } from './v1/users/index.js';
 
 export type HttpApp = FastifyInstance;
 
@@ -41,6 +45,10 @@ export async function buildHttpApp(ctx: AppContext): Promise<HttpApp> {
 
   registerHealthRoutes(app, ctx);
   registerDashboard(app);
+  registerUsageRoutes(app, ctx);
+  registerEventRoutes(app, ctx);
+  registerUserRoutes(app, ctx);
+  registerDepartmentRoutes(app, ctx);
   registerEnroll(app, ctx);
   registerDeviceRoutes(app, ctx);
   app

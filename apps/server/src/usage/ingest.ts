@@ -1,4 +1,4 @@
-import { AppError, type Catalogue, estimateTokens } from '@toktra/core';
+import { AppError, type Catalogue, estimateTokens, isUuid } from '@toktra/core';
 import type { AppContext } from '../context.js';
 import type { UsageBatchNotice, UsageTotals } from './bus.js';
 import {
@@ -174,7 +174,7 @@ function buildRow(
     occurred_at: e.occurredAt,
     ended_at: e.endedAt,
     device_id: origin.type === 'device' ? origin.deviceId : null,
-    api_key_id: origin.type === 'api' ? origin.keyId : null,
+    api_key_id: origin.type === 'api' && isUuid(origin.keyId) ? origin.keyId : null,
     user_id: who.userId,
     department_id: who.departmentId,
     manager_id: who.managerId,

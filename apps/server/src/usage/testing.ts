@@ -1,4 +1,6 @@
+import type { ApiKeyScope } from '@toktra/db';
 import { createTestDatabase, type TestDatabase } from '@toktra/db/testing';
+import { createApiKey } from '../api-keys/service.js';
 import { resolveConfig, type ServerOptions } from '../config.js';
 import { type AppContext, createContext } from '../context.js';
 import { createOrg } from '../orgs/service.js';
@@ -76,3 +78,11 @@ export async function seedOrg(ctx: AppContext, name: string, timeZone = 'UTC'): 
     };
   });
 }
+
+/** An API key of the org with the given scopes (created through the audited service). */
+export async function createKey(ctx: AppContext, orgId: string, scopes: ApiKeyScope[]): Promise<string> {
+  const { apiKey } = await createApiKey(ctx.db, orgId, { type: 'cli', id: null }, { name: 'test', scopes });
+  return apiKey;
+}
+
+export const bearer = (key: string) => ({ authorization: `Bearer ${key}` });

@@ -1,4 +1,4 @@
-import { AppError } from '@toktra/core';
+import { AppError, isUuid } from '@toktra/core';
 import type { Database } from '@toktra/db';
 import { sql } from 'kysely';
 import { type Actor, appendAudit } from '../audit/service.js';
@@ -27,6 +27,7 @@ export async function setOsUserMapping(
   return db.withTenant(orgId, async (tx) => {
     await assertUser(tx, orgId, input.userId);
     if (deviceId) {
+      if (!isUuid(deviceId)) throw new AppError('not_found', `device ${deviceId} not found`);
       const device = await tx.db
         .selectFrom('devices')
         .select('id')

@@ -1,4 +1,4 @@
-import { AppError } from '@toktra/core';
+import { AppError, isUuid } from '@toktra/core';
 import type { Database, Tx, UserRole } from '@toktra/db';
 import { type Actor, appendAudit } from '../audit/service.js';
 import { assertDepartment } from '../departments/service.js';
@@ -26,6 +26,7 @@ export interface CreateUserInput {
 
 /** Throws `not_found` unless the user exists in the org (a foreign id looks the same). */
 export async function assertUser(tx: Tx, orgId: string, userId: string): Promise<void> {
+  if (!isUuid(userId)) throw new AppError('not_found', `user ${userId} not found`);
   const row = await tx.db
     .selectFrom('users')
     .select('id')
@@ -79,6 +80,7 @@ export async function createUser(
 }
 
 export async function getUser(db: Database, orgId: string, userId: string): Promise<UserView> {
+  if (!isUuid(userId)) throw new AppError('not_found', `user ${userId} not found`);
   const row = await db.withTenant(orgId, ({ db: trx }) =>
     trx
       .selectFrom('users')

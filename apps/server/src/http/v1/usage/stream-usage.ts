@@ -1,0 +1,69 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { AppContext } from '../../../context.js';
+import type { UsageBatchNotice } from '../../../usage/bus.js';
+import { orgOf, requireApiKey } from '../../auth.js';
+import { rateLimitByApiKey } from '../../rate-limit.js';
+import { commonErrors } from '../responses.js';
+
+function toPayload(notice: UsageBatchNotice) {
+  return {
+    committed_at: new Date(notice.committedAt).toISOString(),
+    totals: notice.totals,
+    by_user: notice.byUser,
+    by_provider: notice.byProvider,
+  };
+}
+
+/**
+ * `GET /v1/usage/stream`: Server-Sent Events. One `usage` event per committed batch of the key's
+ * org, carrying that batch's totals (by user and by provider too); a `: heartbeat` comment when
+ * idle so proxies keep the stream open. Streams end when the client leaves or the server closes.
+ */
+export function registerStreamUsage(app: FastifyInstance, ctx: AppContext): void {
+  const open = new Set<() => void>();
+  // Before the listener closes: end the streams, or close() would wait on them forever.
+  app.addHook('preClose', async () => {
+    for (const close of [...open]) close();
+  });
+  app.withTypeProvider<ZodTypeProvider>().get(
+    '/v1/usage/stream',
+    {
+      schema: {
+        tags: ['usage'],
+        summary: 'Stream usage as it is ingested (SSE)',
+        description:
+          'text/event-stream. Event `usage`: {"committed_at", "totals", "by_user", "by_provider"} for each ' +
+          "committed batch of this API key's org. Comment lines (`: heartbeat`) keep the stream alive.",
+        response: { ...commonErrors },
+      },
+      preHandler: [requireApiKey(ctx, 'read'), rateLimitByApiKey(ctx)],
+    },
+    async (request, reply) => {
+      const orgId = orgOf(request);
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
+      res.write('retry: 3000\n: connected\n\n');
+      const unsubscribe = ctx.usageBus.subscribe(orgId, (notice) => {
+        res.write(`event: usage\ndata: ${JSON.stringify(toPayload(notice))}\n\n`);
+      });
+      const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), ctx.config.sseHeartbeatMs);
+      const close = () => {
+        if (!open.delete(close)) return;
+        clearInterval(heartbeat);
+        unsubscribe();
+        if (!res.writableEnded) res.end();
+      };
+      open.add(close);
+      request.raw.on('close', close);
+      res.on('close', close);
+      res.on('error', close);
+    },
+  );
+}

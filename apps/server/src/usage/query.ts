@@ -1,0 +1,155 @@
+import { AppError } from '@toktra/core';
+import type { Database, Tx } from '@toktra/db';
+import { sql } from 'kysely';
+import { assertDepartment, departmentSubtree } from '../departments/service.js';
+import { assertUser } from '../users/service.js';
+import type { UsageTotals } from './bus.js';
+import { addDays, dayInZone } from './time-zone.js';
+
+export const USAGE_GROUPS = ['day', 'user', 'department', 'provider', 'model'] as const;
+export type UsageGroup = (typeof USAGE_GROUPS)[number];
+
+/** Longest range one query may span, in days (inclusive of both ends). */
+export const MAX_RANGE_DAYS = 400;
+
+export interface UsageFilters {
+  userId?: string | undefined;
+  departmentId?: string | undefined;
+  provider?: string | undefined;
+  model?: string | undefined;
+  /** `YYYY-MM-DD` in the org's time zone; default: the 30 days ending today. */
+  startDate?: string | undefined;
+  endDate?: string | undefined;
+  groupBy?: UsageGroup | undefined;
+}
+
+export interface UsageFigures extends UsageTotals {
+  reconciled_input_tokens: number | null;
+  reconciled_output_tokens: number | null;
+}
+
+export type UsageRow = UsageFigures & Record<string, unknown>;
+
+export interface UsageReport {
+  start_date: string;
+  end_date: string;
+  time_zone: string;
+  group_by: UsageGroup | null;
+  totals: UsageFigures;
+  data: UsageRow[];
+}
+
+/**
+ * Usage of one org from the daily rollup (whose buckets are already calendar days in the org's
+ * time zone, so date filters need no conversion). `department_id` covers the department's whole
+ * subtree; a foreign or unknown user/department id is `not_found`, like any foreign id.
+ */
+export async function queryUsage(db: Database, orgId: string, filters: UsageFilters): Promise<UsageReport> {
+  return db.withTenant(orgId, async (tx) => {
+    const org = await tx.db.selectFrom('orgs').select('time_zone').where('id', '=', orgId).executeTakeFirst();
+    if (!org) throw new AppError('not_found', `organization ${orgId} not found`);
+    const { start, end } = resolveRange(filters, org.time_zone);
+    if (filters.userId) await assertUser(tx, orgId, filters.userId);
+    let departments: string[] | undefined;
+    if (filters.departmentId) {
+      await assertDepartment(tx, orgId, filters.departmentId);
+      departments = await departmentSubtree(tx, orgId, filters.departmentId);
+    }
+    const groupBy = filters.groupBy ?? null;
+    const base = tx.db
+      .selectFrom('usage_daily as u')
+      .where('u.org_id', '=', orgId)
+      .where('u.bucket', '>=', start)
+      .where('u.bucket', '<=', end)
+      .$if(filters.userId !== undefined, (q) => q.where('u.user_id', '=', filters.userId as string))
+      .$if(departments !== undefined, (q) => q.where('u.department_id', 'in', departments as string[]))
+      .$if(filters.provider !== undefined, (q) => q.where('u.provider', '=', filters.provider as string))
+      .$if(filters.model !== undefined, (q) => q.where('u.model', '=', filters.model as string));
+    const sums = [
+      sql<number>`coalesce(sum(u.events), 0)`.as('events'),
+      sql<number>`coalesce(sum(u.bytes_up), 0)`.as('bytes_up'),
+      sql<number>`coalesce(sum(u.bytes_down), 0)`.as('bytes_down'),
+      sql<number>`coalesce(sum(u.est_input_tokens), 0)`.as('est_input_tokens'),
+      sql<number>`coalesce(sum(u.est_output_tokens), 0)`.as('est_output_tokens'),
+    ];
+    const totals = await base.select(sums).executeTakeFirstOrThrow();
+    let data: Array<UsageTotals & Record<string, unknown>> = [];
+    if (groupBy === 'day') {
+      const rows = await base
+        .select([sql<string>`u.bucket::text`.as('date'), ...sums])
+        .groupBy('u.bucket')
+        .orderBy('u.bucket')
+        .execute();
+      data = rows;
+    } else if (groupBy === 'user') {
+      data = await base
+        .leftJoin('users as x', (j) => j.onRef('x.id', '=', 'u.user_id').on('x.org_id', '=', orgId))
+        .select(['u.user_id', 'x.email as user_email', 'x.name as user_name', ...sums])
+        .groupBy(['u.user_id', 'x.email', 'x.name'])
+        .orderBy(sql`sum(u.est_input_tokens + u.est_output_tokens)`, 'desc')
+        .orderBy('u.user_id')
+        .execute();
+    } else if (groupBy === 'department') {
+      data = await base
+        .leftJoin('departments as x', (j) =>
+          j.onRef('x.id', '=', 'u.department_id').on('x.org_id', '=', orgId),
+        )
+        .select(['u.department_id', 'x.name as department_name', ...sums])
+        .groupBy(['u.department_id', 'x.name'])
+        .orderBy(sql`sum(u.est_input_tokens + u.est_output_tokens)`, 'desc')
+        .orderBy('u.department_id')
+        .execute();
+    } else if (groupBy === 'provider') {
+      data = await base
+        .select(['u.provider', ...sums])
+        .groupBy('u.provider')
+        .orderBy(sql`sum(u.est_input_tokens + u.est_output_tokens)`, 'desc')
+        .orderBy('u.provider')
+        .execute();
+    } else if (groupBy === 'model') {
+      // Rows whose source could not see the model group under `model: null`.
+      data = await base
+        .select(['u.model', ...sums])
+        .groupBy('u.model')
+        .orderBy(sql`sum(u.est_input_tokens + u.est_output_tokens)`, 'desc')
+        .orderBy('u.model')
+        .execute();
+    }
+    const reconciled = await loadReconciled(tx, orgId, { start, end, filters, groupBy });
+    return {
+      start_date: start,
+      end_date: end,
+      time_zone: org.time_zone,
+      group_by: groupBy,
+      totals: { ...totals, ...reconciled.totals },
+      data: data.map((row) => ({ ...row, ...reconciled.forRow(row) })),
+    };
+  });
+}
+
+function resolveRange(filters: UsageFilters, timeZone: string): { start: string; end: string } {
+  const end = filters.endDate ?? dayInZone(Date.now(), timeZone);
+  const start = filters.startDate ?? addDays(end, -29);
+  if (end < start) throw new AppError('validation_failed', 'end_date must not be before start_date');
+  if (addDays(start, MAX_RANGE_DAYS - 1) < end) {
+    throw new AppError('validation_failed', `a range spans at most ${MAX_RANGE_DAYS} days`);
+  }
+  return { start, end };
+}
+
+type Reconciled = Pick<UsageFigures, 'reconciled_input_tokens' | 'reconciled_output_tokens'>;
+
+/**
+ * THE join point for provider-reconciled token counts. Until reconciliation lands every figure
+ * is null ("unknown", not zero). The reconciliation feature fills this one function: read its
+ * per provider/day/model table for the same range and filters (user- and department-level
+ * filters cannot be reconciled, since providers do not know our people) and return per-row values.
+ */
+async function loadReconciled(
+  _tx: Tx,
+  _orgId: string,
+  _query: { start: string; end: string; filters: UsageFilters; groupBy: UsageGroup | null },
+): Promise<{ totals: Reconciled; forRow: (row: Record<string, unknown>) => Reconciled }> {
+  const unknown: Reconciled = { reconciled_input_tokens: null, reconciled_output_tokens: null };
+  return { totals: unknown, forRow: () => unknown };
+}
