@@ -1,7 +1,9 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import type { FlowRecord } from '@toktra/capture';
+import { readCaptureFile, readFlows } from '@toktra/capture';
 import {
   buildClientHello,
   makeCertificate,
@@ -173,10 +175,30 @@ describe('toktra agent replay', () => {
     const server = await startTlsServer({ port, cert, key });
     const file = join(real, 'curl.pcap');
     const td = await startTcpdump({ file, iface: 'lo', filter: `tcp port ${port}` });
+    // Live path as the agent runs it: tcpdump writing pcap to stdout, parsed chunk by chunk.
+    const live = spawn(
+      'tcpdump',
+      ['-i', 'lo', '-U', '--immediate-mode', '-w', '-', 'tcp', 'port', String(port)],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    await new Promise<void>((resolve) =>
+      live.stderr.on('data', (d: Buffer) => d.includes('listening') && resolve()),
+    );
+    const liveFlows = (async () => {
+      const out: FlowRecord[] = [];
+      for await (const f of readFlows(live.stdout)) out.push(f);
+      return out;
+    })();
     await runCurl(`https://api.openai.com:${port}/?size=120000`, `api.openai.com:${port}:127.0.0.1`);
     await runCurl(`https://api.groq.com:${port}/?size=3000`, `api.groq.com:${port}:127.0.0.1`);
     await td.stop();
+    live.kill('SIGINT');
     await server.stop();
+    expect((await liveFlows).map((f) => [f.sni, f.bytesDown])).toEqual(
+      (await readCaptureFile(file)).map((f) => [f.sni, f.bytesDown]),
+    );
     const rows = cli([file])
       .out.trim()
       .split('\n')
