@@ -5,6 +5,7 @@ import type { ServerConfig } from './config.js';
 import { DeviceStatusCache } from './devices/status-cache.js';
 import { RateLimiter } from './http/rate-limit.js';
 import { createPkiCache, type PkiCache } from './pki/store.js';
+import { PreflightStore } from './preflight/store.js';
 import { type Keyring, lazyKeyring } from './secrets/keyring.js';
 import { UsageBus } from './usage/bus.js';
 
@@ -21,6 +22,8 @@ export interface AppContext {
   readonly usageBus: UsageBus;
   /** Per-API-key request budget of the /v1 API (in memory, per process). */
   readonly rateLimiter: RateLimiter;
+  /** In-memory budget state per org that answers preflight without the database (preflight/store.ts). */
+  readonly preflight: PreflightStore;
   /** The master-key keyring, loaded on first use; use secrets/service.ts, not this directly. */
   readonly keyring: () => Keyring;
   /** Decrypted root and org CAs, loaded on first use (pki/store.ts). */
@@ -41,6 +44,7 @@ export function createContext(config: ServerConfig, db: Database, logger?: Logge
     metrics,
     usageBus: new UsageBus(),
     rateLimiter: new RateLimiter(config.apiRateLimit),
+    preflight: new PreflightStore(),
     keyring: lazyKeyring(config),
     pki: createPkiCache(),
     deviceStatus: new DeviceStatusCache(),

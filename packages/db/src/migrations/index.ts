@@ -3,6 +3,7 @@ import * as core from './20261121T220000-core.js';
 import * as jobs from './20261121T221000-jobs.js';
 import * as usage from './20261121T221200-usage.js';
 import * as pki from './20261121T222000-pki.js';
+import * as budgets from './20261121T223500-budgets.js';
 
 /** Every migration in order. Never edit one that has landed; add a new file instead. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '20261121T221000-jobs': jobs,
   '20261121T221200-usage': usage,
   '20261121T222000-pki': pki,
+  '20261121T223500-budgets': budgets,
 };

@@ -1,5 +1,6 @@
 import type * as apiKeys from './api-keys.js';
 import type * as auditLog from './audit-log.js';
+import type * as budgets from './budgets.js';
 import type * as certificateAuthorities from './certificate-authorities.js';
 import type * as departments from './departments.js';
 import type * as devices from './devices.js';
@@ -24,7 +25,8 @@ export type DB = orgs.PartialDB &
   usageRollups.PartialDB &
   osUserMappings.PartialDB &
   orgCatalogueEntries.PartialDB &
-  jobs.PartialDB;
+  jobs.PartialDB &
+  budgets.PartialDB;
 
 /** Tables whose rows belong to one org; each has `org_id` and a row-level-security policy. */
 export const TENANT_TABLES = [
@@ -39,6 +41,12 @@ export const TENANT_TABLES = [
   'os_user_mappings',
   'org_catalogue_entries',
   'enroll_tokens',
+  'budgets',
+  'budget_periods',
+  'budget_rollovers',
+  'budget_exemptions',
+  'model_prices',
+  'user_blocks',
 ] as const;
 
 export { API_KEY_SCOPES, type ApiKeyScope, type ApiKeysTable } from './api-keys.js';
@@ -56,3 +64,13 @@ export type { OsUserMappingsTable } from './os-user-mappings.js';
 export type { UsageDailyTable, UsageHourlyTable, UsageSums } from './usage-rollups.js';
 export { type OrgsTable, REGIONS, type Region } from './orgs.js';
 export { USER_ROLES, type UserRole, type UsersTable } from './users.js';
+export type {
+  BudgetCap,
+  BudgetExemptionsTable,
+  BudgetPeriodsTable,
+  BudgetRolloversTable,
+  BudgetsTable,
+  ExemptionStatus,
+  ModelPricesTable,
+  UserBlocksTable,
+} from './budgets.js';

@@ -1,0 +1,35 @@
+import { markThresholdsFired } from '../budgets/periods.js';
+import type { AppContext } from '../context.js';
+import type { OrgState } from './org-state.js';
+
+/**
+ * Announces thresholds newly reached in `scopes`: marks them in memory at once (so the next batch
+ * does not repeat them), then records them in `budget_periods` and publishes only those this
+ * process recorded — the database makes "once per period" hold across restarts and processes.
+ */
+export function fireThresholds(ctx: AppContext, state: OrgState, scopes: Iterable<string>): Promise<void> {
+  const due = state.takeThresholds(scopes);
+  if (due.length === 0) return Promise.resolve();
+  const period = state.config.period.key;
+  return ctx.db
+    .withTenant(state.orgId, async (tx) => {
+      for (const d of due) {
+        const recorded = await markThresholdsFired(tx, state.orgId, d.budget.id, period, [d.percent]);
+        if (recorded.length === 0) continue;
+        tx.onCommit(() =>
+          ctx.governance.publish('budget.threshold', {
+            orgId: state.orgId,
+            budgetId: d.budget.id,
+            departmentId: d.budget.departmentId,
+            thresholdPct: d.percent,
+            usedTokens: Math.round(d.usedTokens),
+            limitTokens: d.budget.unit === 'tokens' ? d.limit : null,
+            cap: d.budget.cap,
+            period,
+            at: new Date().toISOString(),
+          }),
+        );
+      }
+    })
+    .catch((err) => ctx.logger.error({ err, orgId: state.orgId }, 'recording budget thresholds failed'));
+}
