@@ -107,6 +107,20 @@ export function configureAdminCommand(program: Command): void {
       ),
     );
 
+  const secrets = admin.command('secrets').description('secrets at rest (master key rotation)');
+  withCommon(
+    secrets
+      .command('rewrap')
+      .description('after rotating TOKTRA_MASTER_KEY: re-wrap stored secrets under the new key'),
+  ).action(
+    action(
+      'secrets.rewrap',
+      () => ({}),
+      (r: { rewrapped: number; master_key_id: string }) =>
+        `Re-wrapped ${r.rewrapped} secret(s) under master key ${r.master_key_id}.`,
+    ),
+  );
+
   const audit = admin.command('audit').description('the hash-chained audit trail');
   withCommon(audit.command('verify').description('verify the audit hash chain of an organisation'))
     .requiredOption('--org <id>', 'organisation id')

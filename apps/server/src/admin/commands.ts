@@ -7,6 +7,7 @@ import { revokeDevice } from '../devices/service.js';
 import { parseDuration } from '../enrollment/duration.js';
 import { createEnrollToken } from '../enrollment/tokens.js';
 import { createOrg, listOrgs } from '../orgs/service.js';
+import { rewrapCaKeys } from '../pki/store.js';
 import { parseInput } from '../validation.js';
 
 const cli = { type: 'cli', id: null } as const;
@@ -81,6 +82,10 @@ export const adminCommands = {
       return { device_id: device.id, status: device.status, revoked_at: device.revoked_at };
     },
   ),
+  'secrets.rewrap': defineCommand(z.object({}), async (ctx) => ({
+    rewrapped: await rewrapCaKeys(ctx),
+    master_key_id: ctx.keyring().current.id,
+  })),
   'audit.verify': defineCommand(z.object({ orgId: z.string() }), async (ctx, input) => {
     const result = await verifyAuditChain(ctx.db, input.orgId);
     return result.ok

@@ -12,7 +12,13 @@ import { decryptSecret } from '../secrets/service.js';
 import { createTestContext } from '../usage/testing.js';
 import { issueDeviceCertificate, readCsr } from './certificates.js';
 import { readDeviceIdentity } from './identity.js';
-import { caChainPem, findOrgAuthorities, getOrgAuthorities, getRootAuthority } from './store.js';
+import {
+  caChainPem,
+  findOrgAuthorities,
+  getOrgAuthorities,
+  getRootAuthority,
+  rewrapCaKeys,
+} from './store.js';
 import { SIGNING_ALGORITHM, x509 } from './x509.js';
 
 let ctx: AppContext;
@@ -21,8 +27,11 @@ const masterKey = randomBytes(32).toString('base64');
 const dataDir = () => mkdtempSync(path.join(tmpdir(), 'toktra-pki-'));
 
 /** A second process on the same database: fresh caches, its own master key. */
-function freshContext(key = masterKey): AppContext {
-  const config = resolveConfig({ dataDir: dataDir(), logLevel: 'silent' }, { TOKTRA_MASTER_KEY: key });
+function freshContext(key = masterKey, previous = ''): AppContext {
+  const config = resolveConfig(
+    { dataDir: dataDir(), logLevel: 'silent' },
+    { TOKTRA_MASTER_KEY: key, TOKTRA_MASTER_KEY_PREVIOUS: previous },
+  );
   return createContext(config, ctx.db);
 }
 
@@ -161,5 +170,15 @@ describe('PKI store', () => {
         .execute(),
     );
     expect((await getRootAuthority(freshContext())).fingerprint).toBe(root.fingerprint_sha256);
+  });
+
+  it('rotates the master key: the old key still opens CAs until rewrap moves them to the new one', async () => {
+    const newKey = randomBytes(32).toString('base64');
+    const rotating = freshContext(newKey, masterKey);
+    const root = await getRootAuthority(rotating);
+    expect(await rewrapCaKeys(rotating)).toBeGreaterThanOrEqual(2);
+    expect(await rewrapCaKeys(rotating)).toBe(0);
+    expect((await getRootAuthority(freshContext(newKey))).fingerprint).toBe(root.fingerprint);
+    await expect(getRootAuthority(freshContext(masterKey))).rejects.toThrow(/master key/);
   });
 });

@@ -3,7 +3,7 @@ import type { CertificateAuthoritiesTable } from '@toktra/db';
 import type { Selectable } from 'kysely';
 import type { AppContext } from '../context.js';
 import { getOrg } from '../orgs/service.js';
-import { decryptSecret, encryptSecret } from '../secrets/service.js';
+import { decryptSecret, encryptSecret, rewrapSecret } from '../secrets/service.js';
 import {
   type Authority,
   createOrgAuthority,
@@ -176,4 +176,30 @@ async function loadOrCreateOrg(ctx: PkiContext, orgId: string): Promise<OrgAutho
 export async function caChainPem(ctx: PkiContext, orgId: string): Promise<string> {
   const [org, root] = await Promise.all([getOrgAuthorities(ctx, orgId), getRootAuthority(ctx)]);
   return `${org.active.pem}\n${root.pem}\n`;
+}
+
+/**
+ * After a master-key rotation (new TOKTRA_MASTER_KEY, old one in TOKTRA_MASTER_KEY_PREVIOUS):
+ * re-wraps every CA key's data key under the current master key. Returns how many changed.
+ */
+export async function rewrapCaKeys(ctx: Pick<AppContext, 'db' | 'keyring'>): Promise<number> {
+  return ctx.db.system(async ({ db }) => {
+    const rows = await db
+      .selectFrom('certificate_authorities')
+      .select(['id', 'private_key_encrypted'])
+      .forUpdate()
+      .execute();
+    let changed = 0;
+    for (const row of rows) {
+      const next = rewrapSecret(ctx, row.private_key_encrypted);
+      if (next === row.private_key_encrypted) continue;
+      await db
+        .updateTable('certificate_authorities')
+        .set({ private_key_encrypted: next })
+        .where('id', '=', row.id)
+        .execute();
+      changed += 1;
+    }
+    return changed;
+  });
 }
