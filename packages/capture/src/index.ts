@@ -17,5 +17,5 @@ export {
   QUIC_V1,
   QUIC_V2,
 } from './quic-initial.js';
-export type { ClientHelloInfo } from './tls-client-hello.js';
-export { parseClientHello } from './tls-client-hello.js';
+export type { ClientHelloInfo, ExtractResult } from './tls-client-hello.js';
+export { extractClientHello, HandshakeStatus, parseClientHello } from './tls-client-hello.js';
