@@ -3,6 +3,7 @@ import pino, { type Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { ServerConfig } from './config.js';
 import { DeviceStatusCache } from './devices/status-cache.js';
+import { GovernanceBus } from './governance/bus.js';
 import { RateLimiter } from './http/rate-limit.js';
 import { createPkiCache, type PkiCache } from './pki/store.js';
 import { PreflightStore } from './preflight/store.js';
@@ -22,6 +23,8 @@ export interface AppContext {
   readonly usageBus: UsageBus;
   /** Per-API-key request budget of the /v1 API (in memory, per process). */
   readonly rateLimiter: RateLimiter;
+  /** After-commit governance notices: budget thresholds, shadow-AI gaps, risk events, alerts. */
+  readonly governance: GovernanceBus;
   /** In-memory budget state per org that answers preflight without the database (preflight/store.ts). */
   readonly preflight: PreflightStore;
   /** The master-key keyring, loaded on first use; use secrets/service.ts, not this directly. */
@@ -37,13 +40,15 @@ export interface AppContext {
 export function createContext(config: ServerConfig, db: Database, logger?: Logger): AppContext {
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
+  const resolvedLogger = logger ?? pino({ level: config.logLevel });
   return {
     config,
     db,
-    logger: logger ?? pino({ level: config.logLevel }),
+    logger: resolvedLogger,
     metrics,
     usageBus: new UsageBus(),
     rateLimiter: new RateLimiter(config.apiRateLimit),
+    governance: new GovernanceBus((err) => resolvedLogger.error({ err }, 'governance subscriber failed')),
     preflight: new PreflightStore(),
     keyring: lazyKeyring(config),
     pki: createPkiCache(),
