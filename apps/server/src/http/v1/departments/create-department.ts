@@ -24,7 +24,7 @@ export function registerCreateDepartment(app: FastifyInstance, ctx: AppContext):
         body: bodySchema,
         response: { 201: departmentSchema, ...commonErrors, 409: errorSchema },
       },
-      preHandler: [requireApiKey(ctx, 'write'), rateLimitByApiKey(ctx)],
+      onRequest: [requireApiKey(ctx, 'write'), rateLimitByApiKey(ctx)],
     },
     async (request, reply) => {
       const actor = { type: 'api_key', id: request.apiKey?.keyId ?? null } as const;

@@ -19,7 +19,7 @@ export function registerGetDepartment(app: FastifyInstance, ctx: AppContext): vo
         params: z.object({ id: idSchema }),
         response: { 200: departmentSchema, ...commonErrors },
       },
-      preHandler: [requireApiKey(ctx, 'read'), rateLimitByApiKey(ctx)],
+      onRequest: [requireApiKey(ctx, 'read'), rateLimitByApiKey(ctx)],
     },
     async (request) => toDepartmentJson(await getDepartment(ctx.db, orgOf(request), request.params.id)),
   );

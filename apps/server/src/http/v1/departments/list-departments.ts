@@ -23,7 +23,7 @@ export function registerListDepartments(app: FastifyInstance, ctx: AppContext): 
           ...commonErrors,
         },
       },
-      preHandler: [requireApiKey(ctx, 'read'), rateLimitByApiKey(ctx)],
+      onRequest: [requireApiKey(ctx, 'read'), rateLimitByApiKey(ctx)],
     },
     async (request) => {
       const page = await listDepartments(ctx.db, orgOf(request), request.query);

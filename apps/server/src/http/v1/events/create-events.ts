@@ -56,7 +56,7 @@ export function registerCreateEvents(app: FastifyInstance, ctx: AppContext): voi
         body: z.object({ events: z.array(eventItem) }),
         response: { 200: resultSchema, ...commonErrors, 413: errorSchema },
       },
-      preHandler: [requireApiKey(ctx, 'ingest'), rateLimitByApiKey(ctx)],
+      onRequest: [requireApiKey(ctx, 'ingest'), rateLimitByApiKey(ctx)],
     },
     async (request) => {
       const keyId = request.apiKey?.keyId ?? '';

@@ -61,7 +61,7 @@ export function registerGetUsage(app: FastifyInstance, ctx: AppContext): void {
         querystring: querySchema,
         response: { 200: reportSchema, ...commonErrors },
       },
-      preHandler: [requireApiKey(ctx, 'read'), rateLimitByApiKey(ctx)],
+      onRequest: [requireApiKey(ctx, 'read'), rateLimitByApiKey(ctx)],
     },
     async (request) => {
       const q = request.query;

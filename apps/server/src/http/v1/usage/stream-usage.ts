@@ -37,7 +37,7 @@ export function registerStreamUsage(app: FastifyInstance, ctx: AppContext): void
           "committed batch of this API key's org. Comment lines (`: heartbeat`) keep the stream alive.",
         response: { ...commonErrors },
       },
-      preHandler: [requireApiKey(ctx, 'read'), rateLimitByApiKey(ctx)],
+      onRequest: [requireApiKey(ctx, 'read'), rateLimitByApiKey(ctx)],
     },
     async (request, reply) => {
       const orgId = orgOf(request);

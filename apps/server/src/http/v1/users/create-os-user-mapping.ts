@@ -35,7 +35,7 @@ export function registerCreateOsUserMapping(app: FastifyInstance, ctx: AppContex
         body: bodySchema,
         response: { 200: mappingSchema, ...commonErrors },
       },
-      preHandler: [requireApiKey(ctx, 'write'), rateLimitByApiKey(ctx)],
+      onRequest: [requireApiKey(ctx, 'write'), rateLimitByApiKey(ctx)],
     },
     async (request) => {
       const actor = { type: 'api_key', id: request.apiKey?.keyId ?? null } as const;

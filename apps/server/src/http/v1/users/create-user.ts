@@ -32,7 +32,7 @@ export function registerCreateUser(app: FastifyInstance, ctx: AppContext): void 
           409: errorSchema.describe('conflict: the email is taken'),
         },
       },
-      preHandler: [requireApiKey(ctx, 'write'), rateLimitByApiKey(ctx)],
+      onRequest: [requireApiKey(ctx, 'write'), rateLimitByApiKey(ctx)],
     },
     async (request, reply) => {
       const actor = { type: 'api_key', id: request.apiKey?.keyId ?? null } as const;

@@ -19,7 +19,7 @@ export function registerGetUser(app: FastifyInstance, ctx: AppContext): void {
         params: z.object({ id: idSchema }),
         response: { 200: userSchema, ...commonErrors },
       },
-      preHandler: [requireApiKey(ctx, 'read'), rateLimitByApiKey(ctx)],
+      onRequest: [requireApiKey(ctx, 'read'), rateLimitByApiKey(ctx)],
     },
     async (request) => toUserJson(await getUser(ctx.db, orgOf(request), request.params.id)),
   );

@@ -23,7 +23,7 @@ export function registerListUsers(app: FastifyInstance, ctx: AppContext): void {
           ...commonErrors,
         },
       },
-      preHandler: [requireApiKey(ctx, 'read'), rateLimitByApiKey(ctx)],
+      onRequest: [requireApiKey(ctx, 'read'), rateLimitByApiKey(ctx)],
     },
     async (request) => {
       const page = await listUsers(ctx.db, orgOf(request), request.query);
