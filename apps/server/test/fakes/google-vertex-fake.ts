@@ -19,7 +19,7 @@ export function makeServiceAccount(projectId: string) {
     publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
     clientEmail,
     keyFile: {
-      type: 'service_account',
+      type: 'service_account' as const,
       project_id: projectId,
       private_key_id: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
       private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),

@@ -1,6 +1,7 @@
 import type * as apiKeys from './api-keys.js';
 import type * as auditLog from './audit-log.js';
 import type * as budgets from './budgets.js';
+import type * as calibrationFits from './calibration-fits.js';
 import type * as certificateAuthorities from './certificate-authorities.js';
 import type * as departments from './departments.js';
 import type * as devices from './devices.js';
@@ -10,6 +11,8 @@ import type * as jobs from './jobs.js';
 import type * as orgCatalogueEntries from './org-catalogue-entries.js';
 import type * as orgs from './orgs.js';
 import type * as osUserMappings from './os-user-mappings.js';
+import type * as providerConnections from './provider-connections.js';
+import type * as reconciledUsage from './reconciled-usage.js';
 import type * as usageRollups from './usage-rollups.js';
 import type * as users from './users.js';
 
@@ -26,6 +29,9 @@ export type DB = orgs.PartialDB &
   osUserMappings.PartialDB &
   orgCatalogueEntries.PartialDB &
   jobs.PartialDB &
+  providerConnections.PartialDB &
+  reconciledUsage.PartialDB &
+  calibrationFits.PartialDB &
   budgets.PartialDB;
 
 /** Tables whose rows belong to one org; each has `org_id` and a row-level-security policy. */
@@ -41,6 +47,9 @@ export const TENANT_TABLES = [
   'os_user_mappings',
   'org_catalogue_entries',
   'enroll_tokens',
+  'provider_connections',
+  'reconciled_usage',
+  'calibration_fits',
   'budgets',
   'budget_periods',
   'budget_rollovers',
@@ -58,6 +67,14 @@ export type {
 } from './certificate-authorities.js';
 export type { DeviceStatus, DevicesTable, PrivacyState } from './devices.js';
 export type { EnrollTokensTable } from './enroll-tokens.js';
+export type { CalibrationFitsTable, StoredRatio } from './calibration-fits.js';
+export {
+  CONNECTION_PROVIDERS,
+  type ConnectionProvider,
+  type ConnectionStatus,
+  type ProviderConnectionsTable,
+} from './provider-connections.js';
+export type { ReconciledUsageTable } from './reconciled-usage.js';
 export { EVENT_SOURCES, type EventSource, type EventsTable } from './events.js';
 export type { OrgCatalogueEntriesTable } from './org-catalogue-entries.js';
 export type { OsUserMappingsTable } from './os-user-mappings.js';
