@@ -18,6 +18,7 @@ import { registerEnroll } from './v1/enroll.js';
 import { registerEventRoutes } from './v1/events/index.js';
 import { registerUsageRoutes } from './v1/usage/index.js';
 import { registerUserRoutes } from './v1/users/index.js';
+import { registerBudgetFeatureRoutes } from './v1/budgets/index.js';
 
 export type HttpApp = FastifyInstance;
 
@@ -51,6 +52,7 @@ export async function buildHttpApp(ctx: AppContext): Promise<HttpApp> {
   registerDepartmentRoutes(app, ctx);
   registerEnroll(app, ctx);
   registerDeviceRoutes(app, ctx);
+  registerBudgetFeatureRoutes(app, ctx);
   app
     .withTypeProvider<ZodTypeProvider>()
     .get('/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());

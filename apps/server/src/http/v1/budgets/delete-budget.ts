@@ -1,0 +1,28 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { deleteBudget } from '../../../budgets/service.js';
+import type { AppContext } from '../../../context.js';
+import { orgOf, requireAuth } from '../../auth.js';
+import { rateLimitByApiKey } from '../../rate-limit.js';
+import { commonErrors } from '../responses.js';
+import { actorOf, budgetParamsSchema } from './budget-schema.js';
+
+/** `DELETE /v1/budgets/{id}` (audited); its periods, rollovers and exemptions go with it. */
+export function registerDeleteBudget(app: FastifyInstance, ctx: AppContext): void {
+  app.withTypeProvider<ZodTypeProvider>().delete(
+    '/v1/budgets/:id',
+    {
+      schema: {
+        tags: ['budgets'],
+        summary: 'Delete a budget',
+        params: budgetParamsSchema,
+        response: { ...commonErrors },
+      },
+      onRequest: [requireAuth(ctx, 'settings:manage'), rateLimitByApiKey(ctx)],
+    },
+    async (request, reply) => {
+      await deleteBudget(ctx, orgOf(request), actorOf(request), request.params.id);
+      return reply.status(204).send();
+    },
+  );
+}

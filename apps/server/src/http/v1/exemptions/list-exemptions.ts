@@ -1,0 +1,49 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { getExemption, listExemptions } from '../../../budgets/exemptions.js';
+import type { AppContext } from '../../../context.js';
+import { orgOf, requireAuth } from '../../auth.js';
+import { rateLimitByApiKey } from '../../rate-limit.js';
+import { commonErrors, idSchema } from '../responses.js';
+import { exemptionParamsSchema, exemptionSchema, periodSchema, toExemptionJson } from './exemption-schema.js';
+
+const querySchema = z.object({
+  status: z.enum(['requested', 'approved', 'rejected']).optional(),
+  period: periodSchema.optional(),
+  user_id: idSchema.optional(),
+  budget_id: idSchema.optional(),
+});
+
+/** `GET /v1/exemptions` (newest first, filterable) and `GET /v1/exemptions/{id}`. */
+export function registerListExemptions(app: FastifyInstance, ctx: AppContext): void {
+  const typed = app.withTypeProvider<ZodTypeProvider>();
+  typed.get(
+    '/v1/exemptions',
+    {
+      schema: {
+        tags: ['budgets'],
+        summary: 'List exemption requests',
+        querystring: querySchema,
+        response: { 200: z.object({ data: z.array(exemptionSchema) }), ...commonErrors },
+      },
+      onRequest: [requireAuth(ctx, 'departments:read'), rateLimitByApiKey(ctx)],
+    },
+    async (request) => ({
+      data: (await listExemptions(ctx, orgOf(request), request.query)).map(toExemptionJson),
+    }),
+  );
+  typed.get(
+    '/v1/exemptions/:id',
+    {
+      schema: {
+        tags: ['budgets'],
+        summary: 'Get an exemption request',
+        params: exemptionParamsSchema,
+        response: { 200: exemptionSchema, ...commonErrors },
+      },
+      onRequest: [requireAuth(ctx, 'departments:read'), rateLimitByApiKey(ctx)],
+    },
+    async (request) => toExemptionJson(await getExemption(ctx, orgOf(request), request.params.id)),
+  );
+}

@@ -1,0 +1,77 @@
+import { AppError } from '@toktra/core';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AppContext } from '../../../context.js';
+import { principalForPreflight } from '../../../preflight/api-key-cache.js';
+import { preflight } from '../../../preflight/service.js';
+import { commonErrors, idSchema } from '../responses.js';
+
+export const preflightBody = z
+  .object({
+    user_id: idSchema.optional(),
+    user_email: z.string().trim().min(3).max(320).optional(),
+    provider: z.string().trim().min(1).max(100).optional(),
+    model: z.string().trim().min(1).max(200).optional(),
+    estimated_tokens: z
+      .number()
+      .int()
+      .min(0)
+      .max(10_000_000)
+      .optional()
+      .describe('tokens the request is expected to use; held against the budget until its usage arrives'),
+  })
+  .strict()
+  .refine((b) => (b.user_id === undefined) !== (b.user_email === undefined), {
+    message: 'give exactly one of user_id or user_email',
+  });
+
+export const preflightAnswer = z.object({
+  allow: z.boolean(),
+  reason: z.string(),
+  remaining_tokens: z
+    .number()
+    .nullable()
+    .describe('the tightest remaining allowance; null = no limit applies'),
+  code: z.enum(['ok', 'no_budget', 'hard_cap', 'blocked']),
+  budget_id: z.string().nullable(),
+  user_id: z.string(),
+  period: z.string(),
+});
+
+// Authenticated before body validation, so an unauthenticated caller learns nothing about the schema.
+const orgOfRequest = new WeakMap<FastifyRequest, string>();
+
+async function authenticatePreflight(ctx: AppContext, request: FastifyRequest): Promise<string> {
+  const [scheme, token] = (request.headers.authorization ?? '').split(' ');
+  if (scheme?.toLowerCase() !== 'bearer' || !token) {
+    throw new AppError('unauthorized', 'send an API key as "Authorization: Bearer <key>"');
+  }
+  const principal = await principalForPreflight(ctx, token);
+  if (!principal.scopes.some((s) => s === 'ingest' || s === 'read' || s === 'admin')) {
+    throw new AppError('forbidden', 'this API key needs the "ingest" or "read" scope');
+  }
+  return principal.orgId;
+}
+
+/**
+ * `POST /v1/preflight`: may this user send an LLM request now? Answered from memory. No rate
+ * limit here: it is called once per LLM request and must stay cheap.
+ */
+export function registerPreflight(app: FastifyInstance, ctx: AppContext): void {
+  app.withTypeProvider<ZodTypeProvider>().post(
+    '/v1/preflight',
+    {
+      schema: {
+        tags: ['budgets'],
+        summary: 'Preflight: allow or deny an LLM request',
+        body: preflightBody,
+        response: { 200: preflightAnswer, ...commonErrors },
+      },
+      onRequest: async (request) => {
+        orgOfRequest.set(request, await authenticatePreflight(ctx, request));
+      },
+    },
+    async (request) => preflight(ctx, orgOfRequest.get(request) as string, request.body),
+  );
+}
