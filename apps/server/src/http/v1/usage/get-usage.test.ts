@@ -189,7 +189,7 @@ describe('GET /v1/usage', () => {
   });
 
   it("answers 404 for another org's user or department, and never shows its usage", async () => {
-    for (const query of [
+    for (const query of <Array<Record<string, string>>>[
       { user_id: b.users.alice },
       { department_id: b.departments.engineering },
       { user_id: 'not-a-uuid' },
