@@ -10,6 +10,7 @@ export const APP_ERROR_CODES = [
   'forbidden',
   'not_found',
   'conflict',
+  'gone',
   'payload_too_large',
   'unsupported_media_type',
   'rate_limited',

@@ -35,3 +35,5 @@ export type {
 export { isUuid, isUuidV7, newEventId, uuidV7Timestamp } from './ids.js';
 export * from './budgets/index.js';
 export * from './policies/index.js';
+export * from './efficiency/index.js';
+export * from './forecast/index.js';

@@ -19,6 +19,7 @@ import { registerEventRoutes } from './v1/events/index.js';
 import { registerUsageRoutes } from './v1/usage/index.js';
 import { registerUserRoutes } from './v1/users/index.js';
 import { registerBudgetFeatureRoutes } from './v1/budgets/index.js';
+import { registerExportRoutes } from './v1/exports/index.js';
 
 export type HttpApp = FastifyInstance;
 
@@ -53,6 +54,7 @@ export async function buildHttpApp(ctx: AppContext): Promise<HttpApp> {
   registerEnroll(app, ctx);
   registerDeviceRoutes(app, ctx);
   registerBudgetFeatureRoutes(app, ctx);
+  registerExportRoutes(app, ctx);
   app
     .withTypeProvider<ZodTypeProvider>()
     .get('/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -9,6 +9,7 @@ export const STATUS_BY_CODE: Record<AppErrorCode, number> = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  gone: 410,
   data_dir_locked: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,

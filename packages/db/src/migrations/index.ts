@@ -4,6 +4,7 @@ import * as jobs from './20261121T221000-jobs.js';
 import * as usage from './20261121T221200-usage.js';
 import * as pki from './20261121T222000-pki.js';
 import * as budgets from './20261121T223500-budgets.js';
+import * as insights from './20261121T224100-insights.js';
 import * as reconciliation from './20261121T224530-reconciliation.js';
 
 /** Every migration in order. Never edit one that has landed; add a new file instead. */
@@ -13,5 +14,6 @@ export const migrations: Record<string, Migration> = {
   '20261121T221200-usage': usage,
   '20261121T222000-pki': pki,
   '20261121T223500-budgets': budgets,
+  '20261121T224100-insights': insights,
   '20261121T224530-reconciliation': reconciliation,
 };

@@ -7,6 +7,7 @@ import type * as departments from './departments.js';
 import type * as devices from './devices.js';
 import type * as enrollTokens from './enroll-tokens.js';
 import type * as events from './events.js';
+import type * as insights from './insights.js';
 import type * as jobs from './jobs.js';
 import type * as orgCatalogueEntries from './org-catalogue-entries.js';
 import type * as orgs from './orgs.js';
@@ -32,7 +33,8 @@ export type DB = orgs.PartialDB &
   providerConnections.PartialDB &
   reconciledUsage.PartialDB &
   calibrationFits.PartialDB &
-  budgets.PartialDB;
+  budgets.PartialDB &
+  insights.PartialDB;
 
 /** Tables whose rows belong to one org; each has `org_id` and a row-level-security policy. */
 export const TENANT_TABLES = [
@@ -56,6 +58,12 @@ export const TENANT_TABLES = [
   'budget_exemptions',
   'model_prices',
   'user_blocks',
+  'exports',
+  'report_schedules',
+  'efficiency_scores',
+  'tier_overrides',
+  'scorecards',
+  'insight_secrets',
 ] as const;
 
 export { API_KEY_SCOPES, type ApiKeyScope, type ApiKeysTable } from './api-keys.js';
@@ -91,3 +99,15 @@ export type {
   ModelPricesTable,
   UserBlocksTable,
 } from './budgets.js';
+export type {
+  EfficiencyScoresTable,
+  ExportFormat,
+  ExportScope,
+  ExportStatus,
+  ExportsTable,
+  ModelTier,
+  ReportFrequency,
+  ReportSchedulesTable,
+  ScorecardsTable,
+  TierOverridesTable,
+} from './insights.js';
