@@ -25,7 +25,8 @@ const CONTRACT = [
   'est_input_tokens', 'est_output_tokens',
 ]; // biome-ignore format: the contract reads best as a block
 
-const CLI = join(import.meta.dirname, 'agent-cli.ts');
+// The real `toktra` binary, as users run it.
+const CLI = join(import.meta.dirname, '../../cli/bin/toktra.js');
 let dir = '';
 let capture = '';
 
@@ -63,7 +64,7 @@ async function replay(
 }
 
 function cli(args: string[], input?: Buffer) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, 'agent', 'replay', ...args], {
+  const r = spawnSync(process.execPath, [CLI, 'agent', 'replay', ...args], {
     input,
     encoding: 'utf8',
   });
@@ -165,7 +166,7 @@ describe('toktra agent replay', () => {
     const piped = cli(['-', '--format', 'table'], readFileSync(capture));
     expect(piped.out).toMatch(/TOTAL\s+2\s/);
     expect(piped.code).toBe(0);
-  }, 30_000);
+  }, 90_000);
 
   it('replays a real tcpdump capture of curl under AI hostnames', async () => {
     requireTools('tcpdump', 'curl', 'openssl');

@@ -105,7 +105,7 @@ beforeAll(async () => {
     ns.remove();
   }
   flows = await readCaptureFile(eth);
-}, 120_000);
+}, 180_000);
 
 afterAll(() => {
   if (dir) console.log(`real captures kept in ${dir}`);
