@@ -31,6 +31,7 @@ async function seedOrg(name: string): Promise<string> {
       .executeTakeFirstOrThrow();
     await seedUsageRows(trx, org.id, device.id, user.id);
     await seedBudgetRows(trx, org.id, dept.id, user.id);
+    await seedAuthRows(trx, org.id, user.id);
     await trx
       .insertInto('api_keys')
       .values({ org_id: org.id, name: 'k', key_prefix: `p_${name}`, key_hash: 'h', scopes: ['read'] })
@@ -220,15 +221,64 @@ async function seedBudgetRows(trx: Transaction<DB>, orgId: string, deptId: strin
     .returning('id')
     .executeTakeFirstOrThrow();
   const ref = { org_id: orgId, budget_id: budget.id };
-  await trx.insertInto('budget_periods').values({ ...ref, period: '2026-01', limit_amount: 1000, spent: null, closed_at: null }).execute();
+  await trx
+    .insertInto('budget_periods')
+    .values({ ...ref, period: '2026-01', limit_amount: 1000, spent: null, closed_at: null })
+    .execute();
   await trx
     .insertInto('budget_rollovers')
-    .values({ ...ref, from_period: '2026-01', to_period: '2026-02', limit_amount: 1000, rollover_in: 0, spent: 0, unused: 1000, cap_pct: 10, amount: 100 })
+    .values({
+      ...ref,
+      from_period: '2026-01',
+      to_period: '2026-02',
+      limit_amount: 1000,
+      rollover_in: 0,
+      spent: 0,
+      unused: 1000,
+      cap_pct: 10,
+      amount: 100,
+    })
     .execute();
   await trx
     .insertInto('budget_exemptions')
-    .values({ ...ref, user_id: userId, period: '2026-01', kind: 'lift', raise_tokens: null, requested_by_type: 'user', requested_by: userId, decided_by: null, decided_at: null, decision_note: null })
+    .values({
+      ...ref,
+      user_id: userId,
+      period: '2026-01',
+      kind: 'lift',
+      raise_tokens: null,
+      requested_by_type: 'user',
+      requested_by: userId,
+      decided_by: null,
+      decided_at: null,
+      decision_note: null,
+    })
     .execute();
-  await trx.insertInto('model_prices').values({ org_id: orgId, provider: 'openai', model: '*', input_per_mtok: 1, output_per_mtok: 2 }).execute();
-  await trx.insertInto('user_blocks').values({ org_id: orgId, user_id: userId, reason: 'test', until: null }).execute();
+  await trx
+    .insertInto('model_prices')
+    .values({ org_id: orgId, provider: 'openai', model: '*', input_per_mtok: 1, output_per_mtok: 2 })
+    .execute();
+  await trx
+    .insertInto('user_blocks')
+    .values({ org_id: orgId, user_id: userId, reason: 'test', until: null })
+    .execute();
+}
+
+/** One row in each auth table (dashboard sessions, OIDC issuer config). */
+async function seedAuthRows(trx: Transaction<DB>, orgId: string, userId: string) {
+  await trx
+    .insertInto('sessions')
+    .values({
+      org_id: orgId,
+      user_id: userId,
+      token_hash: `h-${orgId}`,
+      auth_method: 'password',
+      expires_at: new Date(Date.now() + 3_600_000),
+      user_agent: null,
+    })
+    .execute();
+  await trx
+    .insertInto('oidc_configs')
+    .values({ org_id: orgId, issuer_url: 'https://idp.test', client_id: 'c', client_secret_enc: 'x' })
+    .execute();
 }

@@ -8,6 +8,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { AppContext } from '../context.js';
+import { registerAuthRoutes } from './auth/index.js';
 import { registerDashboard } from './dashboard.js';
 import { installErrorHandler } from './error-handler.js';
 import { registerHealthRoutes } from './health.js';
@@ -16,6 +17,8 @@ import { registerDepartmentRoutes } from './v1/departments/index.js';
 import { registerDeviceRoutes } from './v1/devices/index.js';
 import { registerEnroll } from './v1/enroll.js';
 import { registerEventRoutes } from './v1/events/index.js';
+import { registerMeRoutes } from './v1/me/index.js';
+import { registerOverviewRoutes } from './v1/overview/index.js';
 import { registerUsageRoutes } from './v1/usage/index.js';
 import { registerUserRoutes } from './v1/users/index.js';
 import { registerBudgetFeatureRoutes } from './v1/budgets/index.js';
@@ -53,6 +56,9 @@ export async function buildHttpApp(ctx: AppContext): Promise<HttpApp> {
   registerDepartmentRoutes(app, ctx);
   registerEnroll(app, ctx);
   registerDeviceRoutes(app, ctx);
+  registerAuthRoutes(app, ctx);
+  registerMeRoutes(app, ctx);
+  registerOverviewRoutes(app, ctx);
   registerBudgetFeatureRoutes(app, ctx);
   registerExportRoutes(app, ctx);
   app

@@ -3,6 +3,7 @@ import * as core from './20261121T220000-core.js';
 import * as jobs from './20261121T221000-jobs.js';
 import * as usage from './20261121T221200-usage.js';
 import * as pki from './20261121T222000-pki.js';
+import * as auth from './20261121T223000-auth.js';
 import * as budgets from './20261121T223500-budgets.js';
 import * as insights from './20261121T224100-insights.js';
 import * as reconciliation from './20261121T224530-reconciliation.js';
@@ -13,6 +14,7 @@ export const migrations: Record<string, Migration> = {
   '20261121T221000-jobs': jobs,
   '20261121T221200-usage': usage,
   '20261121T222000-pki': pki,
+  '20261121T223000-auth': auth,
   '20261121T223500-budgets': budgets,
   '20261121T224100-insights': insights,
   '20261121T224530-reconciliation': reconciliation,

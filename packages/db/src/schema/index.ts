@@ -12,6 +12,7 @@ import type * as jobs from './jobs.js';
 import type * as orgCatalogueEntries from './org-catalogue-entries.js';
 import type * as orgs from './orgs.js';
 import type * as osUserMappings from './os-user-mappings.js';
+import type * as sessions from './sessions.js';
 import type * as providerConnections from './provider-connections.js';
 import type * as reconciledUsage from './reconciled-usage.js';
 import type * as usageRollups from './usage-rollups.js';
@@ -34,7 +35,8 @@ export type DB = orgs.PartialDB &
   reconciledUsage.PartialDB &
   calibrationFits.PartialDB &
   budgets.PartialDB &
-  insights.PartialDB;
+  insights.PartialDB &
+  sessions.PartialDB;
 
 /** Tables whose rows belong to one org; each has `org_id` and a row-level-security policy. */
 export const TENANT_TABLES = [
@@ -48,6 +50,8 @@ export const TENANT_TABLES = [
   'usage_daily',
   'os_user_mappings',
   'org_catalogue_entries',
+  'sessions',
+  'oidc_configs',
   'enroll_tokens',
   'provider_connections',
   'reconciled_usage',
@@ -86,6 +90,7 @@ export type { ReconciledUsageTable } from './reconciled-usage.js';
 export { EVENT_SOURCES, type EventSource, type EventsTable } from './events.js';
 export type { OrgCatalogueEntriesTable } from './org-catalogue-entries.js';
 export type { OsUserMappingsTable } from './os-user-mappings.js';
+export type { OidcConfigsTable, SessionAuthMethod, SessionsTable } from './sessions.js';
 export type { UsageDailyTable, UsageHourlyTable, UsageSums } from './usage-rollups.js';
 export { type OrgsTable, REGIONS, type Region } from './orgs.js';
 export { USER_ROLES, type UserRole, type UsersTable } from './users.js';

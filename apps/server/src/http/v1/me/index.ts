@@ -1,0 +1,9 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../../context.js';
+import { registerGetMe } from './get-me.js';
+import { registerListMyDevices } from './list-my-devices.js';
+
+export function registerMeRoutes(app: FastifyInstance, ctx: AppContext): void {
+  registerGetMe(app, ctx);
+  registerListMyDevices(app, ctx);
+}

@@ -1,0 +1,60 @@
+import type { Database } from '@toktra/db';
+import type { Principal } from '../auth/permissions.js';
+import { reachOf } from '../auth/permissions.js';
+
+export interface Directory {
+  users: Array<{ id: string; name: string; email: string; department_id: string | null }>;
+  departments: Array<{ id: string; name: string; parent_id: string | null }>;
+  models: string[];
+}
+
+/**
+ * Names behind ids and the options of the dashboard's filters, in one call: people and
+ * departments within the principal's reach, and the models seen in the last 90 days.
+ */
+export async function getDirectory(db: Database, principal: Principal): Promise<Directory> {
+  const { orgId } = principal;
+  const reach = reachOf(principal);
+  const subtree = principal.departmentIds ?? [];
+  return db.withTenant(orgId, async ({ db: trx }) => {
+    let users = trx
+      .selectFrom('users')
+      .select(['id', 'name', 'email', 'department_id'])
+      .where('org_id', '=', orgId)
+      .orderBy('name');
+    let departments = trx
+      .selectFrom('departments')
+      .select(['id', 'name', 'parent_id'])
+      .where('org_id', '=', orgId)
+      .orderBy('name');
+    if (reach === 'self') {
+      users = users.where('id', '=', principal.userId ?? orgId);
+      departments = departments.where('id', '=', orgId); // none
+    } else if (reach === 'subtree') {
+      const ids = subtree.length ? subtree : [orgId];
+      users = users.where((eb) =>
+        eb.or([eb('department_id', 'in', ids), eb('id', '=', principal.userId ?? orgId)]),
+      );
+      departments = departments.where('id', 'in', ids);
+    }
+    const since = new Date(Date.now() - 90 * 86_400_000).toISOString().slice(0, 10);
+    const [userRows, departmentRows, modelRows] = await Promise.all([
+      users.execute(),
+      departments.execute(),
+      trx
+        .selectFrom('usage_daily')
+        .select('model')
+        .distinct()
+        .where('org_id', '=', orgId)
+        .where('bucket', '>=', since)
+        .where('model', 'is not', null)
+        .orderBy('model')
+        .execute(),
+    ]);
+    return {
+      users: userRows,
+      departments: departmentRows,
+      models: modelRows.flatMap((r) => (r.model ? [r.model] : [])),
+    };
+  });
+}

@@ -1,0 +1,146 @@
+import type { Database } from '@toktra/db';
+import { sql } from 'kysely';
+
+/** Agents that reported within this window count as "protected" right now. */
+export const PROTECTED_WINDOW_MS = 15 * 60 * 1000;
+
+export interface OverviewScope {
+  /** Limit to these departments (a manager's subtree); undefined = the whole org. */
+  departmentIds?: string[] | undefined;
+}
+
+export interface Overview {
+  start_date: string;
+  end_date: string;
+  enrolled_devices: number;
+  active_users: number;
+  total_tokens: number;
+  est_input_tokens: number;
+  est_output_tokens: number;
+  /** Provider-reported totals for the period; null until reconciliation knows them. */
+  reconciled_tokens: number | null;
+  protected: { reporting_devices: number; active_devices: number; protected: boolean };
+  trend: Array<{ date: string; est_input_tokens: number; est_output_tokens: number; events: number }>;
+}
+
+/** Today's date (YYYY-MM-DD) in a time zone, and the date `days` before it. */
+export function orgDateRange(
+  timeZone: string,
+  days: number,
+  now = new Date(),
+): { start: string; end: string } {
+  const end = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  })
+    .format(now)
+    .slice(0, 10);
+  const start = new Date(`${end}T00:00:00Z`);
+  start.setUTCDate(start.getUTCDate() - (days - 1));
+  return { start: start.toISOString().slice(0, 10), end };
+}
+
+/**
+ * The four Overview tiles for the last 30 days plus the daily trend, from the daily rollups and
+ * the devices table (a handful of indexed aggregates, no raw-event scans).
+ */
+export async function getOverview(db: Database, orgId: string, scope: OverviewScope = {}): Promise<Overview> {
+  return db.withTenant(orgId, async ({ db: trx }) => {
+    const org = await trx
+      .selectFrom('orgs')
+      .select('time_zone')
+      .where('id', '=', orgId)
+      .executeTakeFirstOrThrow();
+    const { start, end } = orgDateRange(org.time_zone, 30);
+    const departments = scope.departmentIds;
+    const noDepartments = departments !== undefined && departments.length === 0;
+    let usage = trx
+      .selectFrom('usage_daily')
+      .where('org_id', '=', orgId)
+      .where('bucket', '>=', start)
+      .where('bucket', '<=', end);
+    if (departments) usage = usage.where('department_id', 'in', noDepartments ? [orgId] : departments);
+    const [totals, trend] = await Promise.all([
+      usage
+        .select((eb) => [
+          sql<number>`count(DISTINCT user_id)`.as('active_users'),
+          eb.fn.coalesce(eb.fn.sum<number>('est_input_tokens'), sql<number>`0`).as('input'),
+          eb.fn.coalesce(eb.fn.sum<number>('est_output_tokens'), sql<number>`0`).as('output'),
+        ])
+        .executeTakeFirstOrThrow(),
+      usage
+        .select((eb) => [
+          sql<string>`to_char(bucket, 'YYYY-MM-DD')`.as('date'),
+          eb.fn.sum<number>('est_input_tokens').as('input'),
+          eb.fn.sum<number>('est_output_tokens').as('output'),
+          eb.fn.sum<number>('events').as('events'),
+        ])
+        .groupBy('bucket')
+        .orderBy('bucket')
+        .execute(),
+    ]);
+    let devices = trx
+      .selectFrom('devices')
+      .where('devices.org_id', '=', orgId)
+      .where('devices.status', '=', 'active')
+      .where((eb) => eb.or([eb('cert_not_after', 'is', null), eb('cert_not_after', '>', new Date())]));
+    if (departments) {
+      devices = devices
+        .innerJoin('users', (join) =>
+          join.onRef('users.id', '=', 'devices.owner_user_id').onRef('users.org_id', '=', 'devices.org_id'),
+        )
+        .where('users.department_id', 'in', noDepartments ? [orgId] : departments);
+    }
+    const since = new Date(Date.now() - PROTECTED_WINDOW_MS);
+    const deviceCounts = await devices
+      .select([
+        sql<number>`count(*)::int`.as('active'),
+        sql<number>`count(*) FILTER (WHERE devices.last_seen_at >= ${since})::int`.as('reporting'),
+      ])
+      .executeTakeFirstOrThrow();
+    const input = Number(totals.input);
+    const output = Number(totals.output);
+    return {
+      start_date: start,
+      end_date: end,
+      enrolled_devices: deviceCounts.active,
+      active_users: Number(totals.active_users),
+      total_tokens: input + output,
+      est_input_tokens: input,
+      est_output_tokens: output,
+      reconciled_tokens: null,
+      protected: {
+        reporting_devices: deviceCounts.reporting,
+        active_devices: deviceCounts.active,
+        protected: deviceCounts.reporting > 0,
+      },
+      trend: fillDays(start, end, trend),
+    };
+  });
+}
+
+function fillDays(
+  start: string,
+  end: string,
+  rows: Array<{ date: string; input: number; output: number; events: number }>,
+): Overview['trend'] {
+  const byDate = new Map(rows.map((r) => [r.date, r]));
+  const days: Overview['trend'] = [];
+  for (
+    let d = new Date(`${start}T00:00:00Z`);
+    d.toISOString().slice(0, 10) <= end;
+    d.setUTCDate(d.getUTCDate() + 1)
+  ) {
+    const date = d.toISOString().slice(0, 10);
+    const row = byDate.get(date);
+    days.push({
+      date,
+      est_input_tokens: Number(row?.input ?? 0),
+      est_output_tokens: Number(row?.output ?? 0),
+      events: Number(row?.events ?? 0),
+    });
+  }
+  return days;
+}

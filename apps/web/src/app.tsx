@@ -1,0 +1,62 @@
+import { Center, Loader } from '@mantine/core';
+import { lazy, Suspense } from 'react';
+import { Navigate, Route, Routes } from 'react-router';
+import { RequireAuth } from './auth.js';
+import { Layout } from './layout.js';
+
+// Each page is its own chunk: the sign-in page does not download the charts.
+const SignInPage = lazy(() => import('./pages/sign-in.js').then((m) => ({ default: m.SignInPage })));
+const OverviewPage = lazy(() => import('./pages/overview.js').then((m) => ({ default: m.OverviewPage })));
+const UsagePage = lazy(() => import('./pages/usage.js').then((m) => ({ default: m.UsagePage })));
+const DevicesPage = lazy(() => import('./pages/devices.js').then((m) => ({ default: m.DevicesPage })));
+const PortalPage = lazy(() => import('./pages/portal.js').then((m) => ({ default: m.PortalPage })));
+
+const fallback = (
+  <Center h="60vh">
+    <Loader aria-label="Loading page" />
+  </Center>
+);
+
+export function App() {
+  return (
+    <Suspense fallback={fallback}>
+      <Routes>
+        <Route path="/sign-in" element={<SignInPage />} />
+        <Route
+          element={
+            <RequireAuth>
+              <Layout />
+            </RequireAuth>
+          }
+        >
+          <Route
+            index
+            element={
+              <RequireAuth permission="dashboard:view">
+                <OverviewPage />
+              </RequireAuth>
+            }
+          />
+          <Route
+            path="usage"
+            element={
+              <RequireAuth permission="dashboard:view">
+                <UsagePage />
+              </RequireAuth>
+            }
+          />
+          <Route
+            path="devices"
+            element={
+              <RequireAuth permission="dashboard:view">
+                <DevicesPage />
+              </RequireAuth>
+            }
+          />
+          <Route path="portal" element={<PortalPage />} />
+          <Route path="*" element={<Navigate to="/" replace />} />
+        </Route>
+      </Routes>
+    </Suspense>
+  );
+}

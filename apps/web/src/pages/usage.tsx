@@ -1,0 +1,274 @@
+import {
+  Button,
+  Card,
+  Group,
+  Progress,
+  SegmentedControl,
+  Select,
+  SimpleGrid,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { useMemo } from 'react';
+import { useSearchParams } from 'react-router';
+import { api, type Directory, query, type UsageResponse } from '../api.js';
+import { useMe } from '../auth.js';
+import { Chart, type ChartOption } from '../components/chart.js';
+import { rangeEndingToday } from '../dates.js';
+import { formatCompact, formatNumber, providerName } from '../format.js';
+
+const RANGES = ['7d', '30d', '90d', 'custom'] as const;
+type Range = (typeof RANGES)[number];
+
+/** Everything the view shows is in the URL, so a link reproduces it. */
+function useUsageParams(timeZone: string) {
+  const [params, setParams] = useSearchParams();
+  const raw = params.get('range');
+  const range: Range = (RANGES as readonly string[]).includes(raw ?? '') ? (raw as Range) : '30d';
+  const preset = rangeEndingToday(timeZone, range === '7d' ? 7 : range === '90d' ? 90 : 30);
+  const start = range === 'custom' ? (params.get('start_date') ?? preset.start) : preset.start;
+  const end = range === 'custom' ? (params.get('end_date') ?? preset.end) : preset.end;
+  const filters = {
+    user_id: params.get('user_id') ?? undefined,
+    model: params.get('model') ?? undefined,
+    department_id: params.get('department_id') ?? undefined,
+  };
+  const update = (changes: Record<string, string | null>) => {
+    const next = new URLSearchParams(params);
+    for (const [key, value] of Object.entries(changes)) {
+      if (value) next.set(key, value);
+      else next.delete(key);
+    }
+    setParams(next, { replace: false });
+  };
+  return { range, start, end, filters, update };
+}
+
+const totalOf = (row: { est_input_tokens: number; est_output_tokens: number }) =>
+  row.est_input_tokens + row.est_output_tokens;
+
+export function UsagePage() {
+  const me = useMe().data;
+  const timeZone = me?.org.time_zone ?? 'UTC';
+  const { range, start, end, filters, update } = useUsageParams(timeZone);
+  const base = { start_date: start, end_date: end, ...filters };
+
+  const directory = useQuery({
+    queryKey: ['directory'],
+    queryFn: () => api<Directory>('/v1/overview/directory'),
+    staleTime: 5 * 60_000,
+  });
+  const byProvider = useQuery({
+    queryKey: ['usage', 'provider', base],
+    queryFn: () => api<UsageResponse<'provider'>>(`/v1/usage${query({ ...base, group_by: 'provider' })}`),
+  });
+  const byUser = useQuery({
+    queryKey: ['usage', 'user', base],
+    queryFn: () => api<UsageResponse<'user_id'>>(`/v1/usage${query({ ...base, group_by: 'user' })}`),
+  });
+
+  const users = useMemo(() => new Map(directory.data?.users.map((u) => [u.id, u]) ?? []), [directory.data]);
+  const departments = useMemo(
+    () => new Map(directory.data?.departments.map((d) => [d.id, d]) ?? []),
+    [directory.data],
+  );
+
+  const providers = [...(byProvider.data?.data ?? [])].sort((a, b) => totalOf(b) - totalOf(a));
+  const providerOption = useMemo<ChartOption>(
+    () => ({
+      tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+      legend: { top: 0 },
+      grid: { left: 56, right: 16, top: 36, bottom: 28 },
+      xAxis: { type: 'category', data: providers.map((p) => providerName(p.provider)) },
+      yAxis: { type: 'value', axisLabel: { formatter: (v: number) => formatCompact(v) } },
+      series: [
+        {
+          name: 'Input tokens',
+          type: 'bar',
+          stack: 'tokens',
+          data: providers.map((p) => p.est_input_tokens),
+        },
+        {
+          name: 'Output tokens',
+          type: 'bar',
+          stack: 'tokens',
+          data: providers.map((p) => p.est_output_tokens),
+        },
+      ],
+    }),
+    [providers],
+  );
+
+  const topUsers = [...(byUser.data?.data ?? [])]
+    .filter((row) => row.user_id)
+    .sort((a, b) => totalOf(b) - totalOf(a))
+    .slice(0, 15);
+  const topTotal = topUsers[0] ? totalOf(topUsers[0]) : 0;
+  const totals = byProvider.data?.totals;
+
+  const userOptions = (directory.data?.users ?? []).map((u) => ({
+    value: u.id,
+    label: `${u.name} (${u.email})`,
+  }));
+  const departmentOptions = (directory.data?.departments ?? []).map((d) => ({ value: d.id, label: d.name }));
+  const modelOptions = (directory.data?.models ?? []).map((m) => ({ value: m, label: m }));
+  const filtered = Object.values(filters).some(Boolean);
+
+  return (
+    <Stack>
+      <Group justify="space-between" align="flex-end">
+        <Title order={2}>Usage</Title>
+        <SegmentedControl
+          aria-label="Time range"
+          value={range}
+          onChange={(value) => update({ range: value === '30d' ? null : value })}
+          data={[
+            { value: '7d', label: '7d' },
+            { value: '30d', label: '30d' },
+            { value: '90d', label: '90d' },
+            { value: 'custom', label: 'Custom' },
+          ]}
+        />
+      </Group>
+      <Card withBorder padding="md" component="section" aria-label="Filters">
+        <SimpleGrid cols={{ base: 1, sm: 2, lg: range === 'custom' ? 5 : 3 }}>
+          <Select
+            label="User"
+            placeholder="All users"
+            searchable
+            clearable
+            data={userOptions}
+            value={filters.user_id ?? null}
+            onChange={(value) => update({ user_id: value })}
+          />
+          <Select
+            label="Model"
+            placeholder="All models"
+            searchable
+            clearable
+            data={modelOptions}
+            value={filters.model ?? null}
+            onChange={(value) => update({ model: value })}
+          />
+          <Select
+            label="Department"
+            placeholder="All departments"
+            description="Includes sub-departments"
+            searchable
+            clearable
+            data={departmentOptions}
+            value={filters.department_id ?? null}
+            onChange={(value) => update({ department_id: value })}
+          />
+          {range === 'custom' && (
+            <>
+              <TextInput
+                label="From"
+                type="date"
+                value={start}
+                max={end}
+                onChange={(e) => update({ start_date: e.currentTarget.value })}
+              />
+              <TextInput
+                label="To"
+                type="date"
+                value={end}
+                min={start}
+                onChange={(e) => update({ end_date: e.currentTarget.value })}
+              />
+            </>
+          )}
+        </SimpleGrid>
+        {filtered && (
+          <Button
+            variant="subtle"
+            mt="sm"
+            size="xs"
+            onClick={() => update({ user_id: null, model: null, department_id: null })}
+          >
+            Clear filters
+          </Button>
+        )}
+      </Card>
+      <Text size="sm" c="dimmed" data-testid="usage-summary" aria-live="polite">
+        {start} – {end}
+        {totals
+          ? ` · ${formatNumber(totalOf(totals))} tokens (${formatNumber(totals.est_input_tokens)} in, ${formatNumber(totals.est_output_tokens)} out) · ${formatNumber(totals.events)} events`
+          : ''}
+      </Text>
+      {(byProvider.error || byUser.error) && (
+        <Text c="red" role="alert">
+          Could not load usage: {(byProvider.error ?? byUser.error)?.message}
+        </Text>
+      )}
+      <Card withBorder padding="lg" component="section" aria-labelledby="providers-title">
+        <Title order={3} size="h4" id="providers-title" mb="sm">
+          Tokens by Provider
+        </Title>
+        <Chart option={providerOption} height={320} label="Estimated input and output tokens by provider" />
+      </Card>
+      <Card withBorder padding="lg" component="section" aria-labelledby="top-users-title">
+        <Title order={3} size="h4" id="top-users-title" mb="sm">
+          Top Users
+        </Title>
+        <Table.ScrollContainer minWidth={560}>
+          <Table verticalSpacing="xs" data-testid="top-users">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th scope="col">User</Table.Th>
+                <Table.Th scope="col">Department</Table.Th>
+                <Table.Th scope="col" style={{ textAlign: 'right' }}>
+                  Tokens
+                </Table.Th>
+                <Table.Th scope="col" w="30%">
+                  Relative to top user
+                </Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {topUsers.map((row) => {
+                const user = row.user_id ? users.get(row.user_id) : undefined;
+                const department = user?.department_id ? departments.get(user.department_id) : undefined;
+                const share = topTotal ? (totalOf(row) / topTotal) * 100 : 0;
+                return (
+                  <Table.Tr key={row.user_id}>
+                    <Table.Td>
+                      <Text size="sm" fw={500}>
+                        {user?.name ?? row.user_id}
+                      </Text>
+                      <Text size="xs" c="dimmed">
+                        {user?.email}
+                      </Text>
+                    </Table.Td>
+                    <Table.Td>{department?.name ?? '—'}</Table.Td>
+                    <Table.Td style={{ textAlign: 'right' }}>{formatNumber(totalOf(row))}</Table.Td>
+                    <Table.Td>
+                      <Progress
+                        value={share}
+                        aria-label={`${Math.round(share)}% of the top user`}
+                        size="lg"
+                      />
+                    </Table.Td>
+                  </Table.Tr>
+                );
+              })}
+              {byUser.data && topUsers.length === 0 && (
+                <Table.Tr>
+                  <Table.Td colSpan={4}>
+                    <Text c="dimmed" size="sm">
+                      No usage in this period.
+                    </Text>
+                  </Table.Td>
+                </Table.Tr>
+              )}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+      </Card>
+    </Stack>
+  );
+}
