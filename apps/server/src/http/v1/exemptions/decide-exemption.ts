@@ -9,10 +9,11 @@ import { actorOf } from '../budgets/budget-schema.js';
 import { commonErrors, errorSchema } from '../responses.js';
 import { exemptionParamsSchema, exemptionSchema, toExemptionJson } from './exemption-schema.js';
 
+// No body at all is fine: Fastify hands the validator null then.
 const bodySchema = z
   .object({ note: z.string().max(2000).optional() })
   .strict()
-  .optional();
+  .nullish();
 
 /** `POST /v1/exemptions/{id}/approve` and `/reject` (admin; audited; a decided request is a 409). */
 export function registerDecideExemption(app: FastifyInstance, ctx: AppContext): void {
