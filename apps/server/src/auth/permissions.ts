@@ -47,7 +47,8 @@ const BY_ROLE: Record<UserRole, Permission[]> = {
   admin: ALL,
   manager: [...READ, 'portal:view'],
   auditor: [...READ, 'audit:read', 'portal:view'],
-  employee: ['portal:view', 'usage:read', 'devices:read'],
+  // Employees read only their own usage (the API forces it) and devices (via /v1/me/devices).
+  employee: ['portal:view', 'usage:read'],
 };
 
 const BY_SCOPE: Record<ApiKeyScope, Permission[]> = {

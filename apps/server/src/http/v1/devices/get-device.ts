@@ -1,8 +1,10 @@
+import { AppError } from '@toktra/core';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { filterToReach } from '../../../auth/reach.js';
 import type { AppContext } from '../../../context.js';
 import { getDevice } from '../../../devices/service.js';
-import { orgOf, requireApiKey } from '../../auth.js';
+import { orgOf, principalOf, requireAuth } from '../../auth.js';
 import { deviceParamsSchema, deviceSchema } from './device-schema.js';
 
 /** `GET /v1/devices/{id}`: one device of the caller's org; any other id is 404. */
@@ -16,8 +18,13 @@ export function registerGetDevice(app: FastifyInstance, ctx: AppContext): void {
         params: deviceParamsSchema,
         response: { 200: deviceSchema },
       },
-      preHandler: requireApiKey(ctx, 'read'),
+      preHandler: requireAuth(ctx, 'devices:read'),
     },
-    async (request) => getDevice(ctx.db, orgOf(request), request.params.id),
+    async (request) => {
+      const device = await getDevice(ctx.db, orgOf(request), request.params.id);
+      const [visible] = await filterToReach(ctx.db, principalOf(request), [device]);
+      if (!visible) throw new AppError('not_found', `device ${request.params.id} not found`);
+      return visible;
+    },
   );
 }

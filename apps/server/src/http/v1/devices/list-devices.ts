@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { filterToReach } from '../../../auth/reach.js';
 import type { AppContext } from '../../../context.js';
 import { listDevices } from '../../../devices/service.js';
-import { orgOf, requireApiKey } from '../../auth.js';
+import { orgOf, principalOf, requireAuth } from '../../auth.js';
 import { deviceSchema } from './device-schema.js';
 
 const querySchema = z.object({
@@ -22,8 +23,12 @@ export function registerListDevices(app: FastifyInstance, ctx: AppContext): void
         querystring: querySchema,
         response: { 200: z.object({ data: z.array(deviceSchema), next_cursor: z.string().nullable() }) },
       },
-      preHandler: requireApiKey(ctx, 'read'),
+      preHandler: requireAuth(ctx, 'devices:read'),
     },
-    async (request) => listDevices(ctx.db, orgOf(request), request.query),
+    async (request) => {
+      // Managers see their subtree's devices; employees use /v1/me/devices.
+      const page = await listDevices(ctx.db, orgOf(request), request.query);
+      return { ...page, data: await filterToReach(ctx.db, principalOf(request), page.data) };
+    },
   );
 }

@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { actorOf } from '../../../auth/reach.js';
 import type { AppContext } from '../../../context.js';
 import { revokeDevice } from '../../../devices/service.js';
-import { orgOf, requireApiKey } from '../../auth.js';
+import { orgOf, principalOf, requireAuth } from '../../auth.js';
 import { deviceParamsSchema, deviceSchema } from './device-schema.js';
 
 /** `POST /v1/devices/{id}/revoke`: the ingest server refuses the device within seconds. */
@@ -16,12 +17,8 @@ export function registerRevokeDevice(app: FastifyInstance, ctx: AppContext): voi
         params: deviceParamsSchema,
         response: { 200: deviceSchema },
       },
-      preHandler: requireApiKey(ctx, 'write'),
+      preHandler: requireAuth(ctx, 'devices:revoke'),
     },
-    async (request) =>
-      revokeDevice(ctx, orgOf(request), request.params.id, {
-        type: 'api_key',
-        id: request.apiKey?.keyId ?? null,
-      }),
+    async (request) => revokeDevice(ctx, orgOf(request), request.params.id, actorOf(principalOf(request))),
   );
 }

@@ -33,6 +33,11 @@ function visibleTotals(principal: Principal, notice: UsageBatchNotice) {
  * subtree), so pages refresh within a second of ingest. A comment every 25 s keeps proxies open.
  */
 export function registerOverviewStream(app: FastifyInstance, ctx: AppContext): void {
+  const open = new Set<() => void>();
+  // End the streams before the listener closes, or close() would wait on them forever.
+  app.addHook('preClose', async () => {
+    for (const close of [...open]) close();
+  });
   app.get(
     '/v1/overview/stream',
     {
@@ -50,20 +55,21 @@ export function registerOverviewStream(app: FastifyInstance, ctx: AppContext): v
         'x-accel-buffering': 'no',
       });
       res.write('retry: 3000\n: connected\n\n');
-      const onBatch = (notice: UsageBatchNotice) => {
-        if (notice.orgId !== principal.orgId) return;
+      const unsubscribe = ctx.usageBus.subscribe(principal.orgId, (notice) => {
         const totals = visibleTotals(principal, notice);
         if (!totals) return;
         res.write(`event: usage\ndata: ${JSON.stringify({ committed_at: notice.committedAt, totals })}\n\n`);
+      });
+      const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), ctx.config.sseHeartbeatMs);
+      const close = () => {
+        if (!open.delete(close)) return;
+        clearInterval(heartbeat);
+        unsubscribe();
+        res.end();
       };
-      ctx.usageBus.on('batch', onBatch);
-      const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 25_000);
-      const stop = () => {
-        clearInterval(keepAlive);
-        ctx.usageBus.off('batch', onBatch);
-      };
-      request.raw.on('close', stop);
-      res.on('error', stop);
+      open.add(close);
+      request.raw.on('close', close);
+      res.on('error', close);
     },
   );
 }

@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { scopeUsageFilter } from '../../../auth/scope.js';
 import type { AppContext } from '../../../context.js';
 import { MAX_RANGE_DAYS, queryUsage, USAGE_GROUPS } from '../../../usage/query.js';
-import { orgOf, requireApiKey } from '../../auth.js';
+import { orgOf, principalOf, requireAuth } from '../../auth.js';
 import { rateLimitByApiKey } from '../../rate-limit.js';
 import { commonErrors, dateSchema, idSchema } from '../responses.js';
 
@@ -61,10 +62,11 @@ export function registerGetUsage(app: FastifyInstance, ctx: AppContext): void {
         querystring: querySchema,
         response: { 200: reportSchema, ...commonErrors },
       },
-      onRequest: [requireApiKey(ctx, 'read'), rateLimitByApiKey(ctx)],
+      // Sessions too (the dashboard): employees see only themselves, managers their subtree.
+      onRequest: [requireAuth(ctx, 'usage:read'), rateLimitByApiKey(ctx)],
     },
     async (request) => {
-      const q = request.query;
+      const q = scopeUsageFilter(principalOf(request), request.query);
       return queryUsage(ctx.db, orgOf(request), {
         userId: q.user_id,
         departmentId: q.department_id,
