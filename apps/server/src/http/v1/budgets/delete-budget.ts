@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { deleteBudget } from '../../../budgets/service.js';
 import type { AppContext } from '../../../context.js';
 import { orgOf, requireAuth } from '../../auth.js';
@@ -16,13 +17,13 @@ export function registerDeleteBudget(app: FastifyInstance, ctx: AppContext): voi
         tags: ['budgets'],
         summary: 'Delete a budget',
         params: budgetParamsSchema,
-        response: { ...commonErrors },
+        response: { 204: z.null().describe('deleted'), ...commonErrors },
       },
       onRequest: [requireAuth(ctx, 'settings:manage'), rateLimitByApiKey(ctx)],
     },
     async (request, reply) => {
       await deleteBudget(ctx, orgOf(request), actorOf(request), request.params.id);
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     },
   );
 }

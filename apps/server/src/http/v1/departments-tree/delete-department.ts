@@ -17,13 +17,13 @@ export function registerDeleteDepartment(app: FastifyInstance, ctx: AppContext):
         tags: ['departments'],
         summary: 'Delete a department',
         params: z.object({ id: idSchema }),
-        response: { ...commonErrors },
+        response: { 204: z.null().describe('deleted'), ...commonErrors },
       },
       onRequest: [requireAuth(ctx, 'departments:write'), rateLimitByApiKey(ctx)],
     },
     async (request, reply) => {
       await deleteDepartment(ctx, orgOf(request), actorOf(request), request.params.id);
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     },
   );
 }

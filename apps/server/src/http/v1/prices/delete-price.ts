@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { deletePrice } from '../../../budgets/prices.js';
 import type { AppContext } from '../../../context.js';
 import { orgOf, requireAuth } from '../../auth.js';
@@ -17,13 +18,13 @@ export function registerDeletePrice(app: FastifyInstance, ctx: AppContext): void
         tags: ['budgets'],
         summary: 'Remove an org price override',
         params: priceParamsSchema,
-        response: { ...commonErrors },
+        response: { 204: z.null().describe('deleted'), ...commonErrors },
       },
       onRequest: [requireAuth(ctx, 'settings:manage'), rateLimitByApiKey(ctx)],
     },
     async (request, reply) => {
       await deletePrice(ctx, orgOf(request), actorOf(request), request.params.provider, request.params.model);
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     },
   );
 }
