@@ -19,6 +19,7 @@ import { registerEnroll } from './v1/enroll.js';
 import { registerEventRoutes } from './v1/events/index.js';
 import { registerMeRoutes } from './v1/me/index.js';
 import { registerOverviewRoutes } from './v1/overview/index.js';
+import { registerReconciliationRoutes } from './v1/provider-connections/index.js';
 import { registerUsageRoutes } from './v1/usage/index.js';
 import { registerUserRoutes } from './v1/users/index.js';
 import { registerBudgetFeatureRoutes } from './v1/budgets/index.js';
@@ -51,6 +52,7 @@ export async function buildHttpApp(ctx: AppContext): Promise<HttpApp> {
   registerHealthRoutes(app, ctx);
   registerDashboard(app);
   registerUsageRoutes(app, ctx);
+  registerReconciliationRoutes(app, ctx);
   registerEventRoutes(app, ctx);
   registerUserRoutes(app, ctx);
   registerDepartmentRoutes(app, ctx);

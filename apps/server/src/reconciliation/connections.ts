@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { AppError } from '@toktra/core';
-import type { ConnectionProvider, Database, ProviderConnectionsTable, Tx } from '@toktra/db';
+import { AppError, isUuid } from '@toktra/core';
+import type {
+  ConnectionProvider,
+  ConnectionStatus,
+  Database,
+  ProviderConnectionsTable,
+  Tx,
+} from '@toktra/db';
 import type { Selectable } from 'kysely';
 import { type Actor, appendAudit } from '../audit/service.js';
 import type { AppContext } from '../context.js';
@@ -20,7 +26,7 @@ export interface ConnectionView {
   name: string;
   base_url: string | null;
   credentials_hint: string;
-  status: string;
+  status: ConnectionStatus;
   last_error: string | null;
   last_synced_at: string | null;
   backfilled_at: string | null;
@@ -94,6 +100,8 @@ export async function createConnection(
 }
 
 export async function findConnection(tx: Tx, orgId: string, id: string): Promise<ConnectionRow> {
+  // Not an id of ours in any org: the same 404 as a foreign one (and no SQL cast error).
+  if (!isUuid(id)) throw new AppError('not_found', `provider connection ${id} not found`);
   const row = await tx.db
     .selectFrom('provider_connections')
     .selectAll()

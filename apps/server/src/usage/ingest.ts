@@ -1,5 +1,6 @@
 import { AppError, type Catalogue, estimateTokens, isUuid } from '@toktra/core';
 import type { AppContext } from '../context.js';
+import { getCalibratedRatios } from '../reconciliation/calibration.js';
 import type { UsageBatchNotice, UsageTotals } from './bus.js';
 import {
   type Attribution,
@@ -15,6 +16,7 @@ import {
   type ValidEvent,
   validateEvent,
 } from './event-input.js';
+import { loadOrgIngestConfig } from './org-cache.js';
 import { aggregateRollups, type EventRow, insertEvents, upsertRollups } from './store.js';
 
 export type IngestOrigin = { type: 'device'; deviceId: string } | { type: 'api'; keyId: string };
@@ -51,8 +53,11 @@ export async function ingestBatch(
       `a batch holds at most ${MAX_BATCH_EVENTS} events, got ${rawEvents.length}; split it`,
     );
   }
+  // Reconciliation's per-org calibrated ratios (cached); ratios set in org settings win.
+  const calibrated = await getCalibratedRatios(ctx, orgId);
   return ctx.db.withTenant(orgId, async (tx) => {
-    const org = await loadOrgFacts(tx, orgId);
+    const facts = await loadOrgFacts(tx, orgId);
+    const org = { ...facts, ratioOverrides: { ...calibrated, ...facts.ratioOverrides } };
     const rejected: Rejection[] = [];
     const valid = validateAll(rawEvents, origin, org, rejected);
     // Ids repeated inside one batch are duplicates of their first occurrence.
@@ -64,7 +69,6 @@ export async function ingestBatch(
     }
     const events = [...unique.values()];
     const attribution = await attributeEvents(tx, orgId, origin, events);
-    const catalogue = await loadOrgCatalogue(tx, orgId);
     const rows: EventRow[] = [];
     for (const e of events) {
       const row = buildRow(e, origin, attribution.get(e.index), catalogue, org, rejected);

@@ -2,6 +2,7 @@ import { AppError } from '@toktra/core';
 import type { Database, Tx } from '@toktra/db';
 import { sql } from 'kysely';
 import { assertDepartment, departmentSubtree } from '../departments/service.js';
+import { loadReconciledUsage } from '../reconciliation/usage-join.js';
 import { assertUser } from '../users/service.js';
 import type { UsageTotals } from './bus.js';
 import { addDays, dayInZone } from './time-zone.js';
@@ -140,16 +141,14 @@ function resolveRange(filters: UsageFilters, timeZone: string): { start: string;
 type Reconciled = Pick<UsageFigures, 'reconciled_input_tokens' | 'reconciled_output_tokens'>;
 
 /**
- * THE join point for provider-reconciled token counts. Until reconciliation lands every figure
- * is null ("unknown", not zero). The reconciliation feature fills this one function: read its
- * per provider/day/model table for the same range and filters (user- and department-level
- * filters cannot be reconciled, since providers do not know our people) and return per-row values.
+ * THE join point for provider-reconciled token counts, filled by reconciliation/usage-join.ts:
+ * null means "unknown", not zero (user- and department-level filters cannot be reconciled,
+ * since providers do not know our people).
  */
 async function loadReconciled(
-  _tx: Tx,
-  _orgId: string,
-  _query: { start: string; end: string; filters: UsageFilters; groupBy: UsageGroup | null },
+  tx: Tx,
+  orgId: string,
+  query: { start: string; end: string; filters: UsageFilters; groupBy: UsageGroup | null },
 ): Promise<{ totals: Reconciled; forRow: (row: Record<string, unknown>) => Reconciled }> {
-  const unknown: Reconciled = { reconciled_input_tokens: null, reconciled_output_tokens: null };
-  return { totals: unknown, forRow: () => unknown };
+  return loadReconciledUsage(tx, orgId, query);
 }
