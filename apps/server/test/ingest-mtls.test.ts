@@ -136,10 +136,26 @@ describe('ingest over mutual TLS', () => {
   });
 
   it('enrolls, then accepts a batch over real mTLS and bumps last_seen_at', async () => {
+    const lastSeen = () =>
+      server.ctx.db.withTenant(orgA.orgId, ({ db }) =>
+        db
+          .selectFrom('devices')
+          .select('last_seen_at')
+          .where('id', '=', deviceA.deviceId)
+          .executeTakeFirstOrThrow(),
+      );
+    await server.ctx.db.withTenant(orgA.orgId, ({ db }) =>
+      db
+        .updateTable('devices')
+        .set({ last_seen_at: new Date('2020-01-01') })
+        .where('id', '=', deviceA.deviceId)
+        .execute(),
+    );
     const res = await send(deviceA.identity, { events: [event(), event()] });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ accepted: 2, duplicates: 0, rejected: [] });
     expect(await eventCount(orgA.orgId)).toBe(2);
+    expect(Date.now() - ((await lastSeen()).last_seen_at?.getTime() ?? 0)).toBeLessThan(60_000);
   });
 
   it('accepts a gzip body and refuses bad JSON and oversized batches clearly', async () => {
@@ -160,6 +176,23 @@ describe('ingest over mutual TLS', () => {
     expect(big.status).toBe(413);
     expect(big.body).toMatchObject({ error: { code: 'payload_too_large' } });
     expect(JSON.stringify(big.body)).toContain('at most 5000 events');
+  });
+
+  it('refuses a body that is not gzip despite its header, and other encodings', async () => {
+    const notGzip = await ingestRequest(server.ingestUrl, '/ingest/v1/batches', {
+      ca: rootPem,
+      identity: deviceA.identity,
+      body: { events: [] },
+      headers: { 'content-encoding': 'gzip' },
+    });
+    expect(notGzip.status).toBe(400);
+    const brotli = await ingestRequest(server.ingestUrl, '/ingest/v1/batches', {
+      ca: rootPem,
+      identity: deviceA.identity,
+      body: { events: [] },
+      headers: { 'content-encoding': 'br' },
+    });
+    expect(brotli.status).toBe(415);
   });
 
   it('records a heartbeat: agent version and privacy state, never a schedule', async () => {
@@ -257,6 +290,26 @@ describe('ingest over mutual TLS', () => {
     expect(res.status).toBe(401);
     expect(res.body).toMatchObject({ error: { details: { reason: 'revoked' } } });
     expect(await refusals('revoked')).toBeGreaterThanOrEqual(1);
+  });
+
+  it('refuses a device revoked by another process (no in-process invalidation) within the cache TTL', async () => {
+    const device = await enroll(orgA);
+    expect((await send(device.identity, { events: [event()] })).status).toBe(200);
+    await server.ctx.db.withTenant(orgA.orgId, ({ db }) =>
+      db
+        .updateTable('devices')
+        .set({ status: 'revoked', revoked_at: new Date() })
+        .where('id', '=', device.deviceId)
+        .execute(),
+    );
+    const started = Date.now();
+    let res = await send(device.identity, { events: [event()] });
+    while (res.status !== 401 && Date.now() - started < 10_000) {
+      await new Promise((r) => setTimeout(r, 200));
+      res = await send(device.identity, { events: [event()] });
+    }
+    expect(res.status).toBe(401);
+    expect(Date.now() - started).toBeLessThan(server.ctx.deviceStatus.ttlMs + 1_500);
   });
 
   it('exposes the refusal counter on /metrics', async () => {

@@ -37,7 +37,14 @@ export interface IngestResponse {
 export function ingestRequest(
   baseUrl: string,
   path: string,
-  options: { ca: string; identity: TlsIdentity; body?: unknown; raw?: Buffer | string; gzip?: boolean },
+  options: {
+    ca: string;
+    identity: TlsIdentity;
+    body?: unknown;
+    raw?: Buffer | string;
+    gzip?: boolean;
+    headers?: Record<string, string>;
+  },
 ): Promise<IngestResponse> {
   const json = options.raw ?? JSON.stringify(options.body ?? {});
   const payload = options.gzip ? gzipSync(json) : Buffer.from(json);
@@ -46,6 +53,7 @@ export function ingestRequest(
     'content-length': payload.length,
   };
   if (options.gzip) headers['content-encoding'] = 'gzip';
+  Object.assign(headers, options.headers);
   return new Promise((resolve) => {
     const req = request(
       new URL(path, baseUrl),

@@ -33,6 +33,15 @@ async function seedOrg(name: string): Promise<string> {
     await seedBudgetRows(trx, org.id, dept.id, user.id);
     await seedAuthRows(trx, org.id, user.id);
     await trx
+      .insertInto('enroll_tokens')
+      .values({
+        org_id: org.id,
+        token_hash: `h_${name}`,
+        max_uses: 1,
+        expires_at: new Date(Date.now() + 3_600_000),
+      })
+      .execute();
+    await trx
       .insertInto('api_keys')
       .values({ org_id: org.id, name: 'k', key_prefix: `p_${name}`, key_hash: 'h', scopes: ['read'] })
       .execute();
