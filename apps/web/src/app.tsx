@@ -9,6 +9,9 @@ const SignInPage = lazy(() => import('./pages/sign-in.js').then((m) => ({ defaul
 const OverviewPage = lazy(() => import('./pages/overview.js').then((m) => ({ default: m.OverviewPage })));
 const UsagePage = lazy(() => import('./pages/usage.js').then((m) => ({ default: m.UsagePage })));
 const DevicesPage = lazy(() => import('./pages/devices.js').then((m) => ({ default: m.DevicesPage })));
+const BudgetsPage = lazy(() =>
+  import('./features/budgets/budgets-page.js').then((m) => ({ default: m.BudgetsPage })),
+);
 const PortalPage = lazy(() => import('./pages/portal.js').then((m) => ({ default: m.PortalPage })));
 
 const fallback = (
@@ -50,6 +53,14 @@ export function App() {
             element={
               <RequireAuth permission="dashboard:view">
                 <DevicesPage />
+              </RequireAuth>
+            }
+          />
+          <Route
+            path="budgets/*"
+            element={
+              <RequireAuth permission="departments:read">
+                <BudgetsPage />
               </RequireAuth>
             }
           />

@@ -24,6 +24,7 @@ const ADMIN_LINKS = [
   { to: '/', label: 'Overview', end: true },
   { to: '/usage', label: 'Usage', end: false },
   { to: '/devices', label: 'Devices', end: false },
+  { to: '/budgets', label: 'Budgets', end: false },
 ];
 
 function ColorSchemeToggle() {

@@ -9,6 +9,7 @@ import { getRootAuthority } from '../pki/store.js';
 import { authenticateDevice } from './client-auth.js';
 import { acceptGzipBodies } from './gzip.js';
 import { IngestRefusal, refusalCounter } from './refusals.js';
+import { registerDevicePreflight } from '../http/v1/preflight/device-preflight.js';
 import { registerIngestRoutes } from './routes.js';
 
 export interface RunningIngestServer {
@@ -75,6 +76,7 @@ export async function buildIngestApp(ctx: AppContext): Promise<FastifyInstance> 
   });
   acceptGzipBodies(app);
   registerIngestRoutes(app, ctx);
+  registerDevicePreflight(app, ctx);
   return app;
 }
 
