@@ -50,12 +50,19 @@ function formatIpv6(bytes: number[]): string {
   return `${groups.slice(0, best.start).join(':')}::${groups.slice(best.start + best.len).join(':')}`;
 }
 
-/** Parses the text of a /proc/net/{tcp,udp}[6] file; malformed lines are skipped. */
-export function parseProcNet(text: string): ProcSocket[] {
+/**
+ * Parses the text of a /proc/net/{tcp,udp}[6] file; malformed lines are skipped. With
+ * `remotePorts`, only sockets to those ports (or unconnected ones) are parsed: a cheap text test
+ * first, so polling stays cheap on a machine with thousands of sockets.
+ */
+export function parseProcNet(text: string, remotePorts?: readonly number[]): ProcSocket[] {
   const sockets: ProcSocket[] = [];
   const lines = text.split('\n');
+  const wanted = remotePorts?.map((p) => `:${p.toString(16).toUpperCase().padStart(4, '0')} `);
   for (let i = 1; i < lines.length; i++) {
-    const fields = lines[i]!.trim().split(/\s+/);
+    const line = lines[i]!;
+    if (wanted && !wanted.some((w) => line.includes(w)) && !line.includes(':0000 ')) continue;
+    const fields = line.trim().split(/\s+/);
     if (fields.length < 10) continue;
     const local = decodeProcAddress(fields[1]!);
     const remote = decodeProcAddress(fields[2]!);

@@ -20,6 +20,8 @@ export interface SocketOwnerOptions {
   procRoot?: string;
   /** How long an observed socket is remembered after it disappears (short-lived connections). */
   rememberMs?: number;
+  /** Only sockets to these remote ports are tracked (the agent watches 443 by default). */
+  remotePorts?: readonly number[];
   now?: () => number;
 }
 
@@ -38,14 +40,16 @@ export class SocketOwners {
   private readonly procRoot: string;
   private readonly rememberMs: number;
   private readonly now: () => number;
+  private readonly remotePorts: readonly number[] | undefined;
 
   constructor(options: SocketOwnerOptions = {}) {
     this.procRoot = options.procRoot ?? '/proc';
     this.rememberMs = options.rememberMs ?? 120_000;
     this.now = options.now ?? Date.now;
+    this.remotePorts = options.remotePorts;
   }
 
-  /** Reads the socket tables once. Cheap enough to run every ~100 ms. */
+  /** Reads the socket tables once; cheap enough (with `remotePorts`) to run every ~20 ms. */
   poll(): void {
     const at = this.now();
     for (const [file, kind] of [
@@ -60,7 +64,7 @@ export class SocketOwners {
       } catch {
         continue;
       }
-      for (const s of parseProcNet(text)) {
+      for (const s of parseProcNet(text, this.remotePorts)) {
         if (s.inode === 0) continue; // TIME_WAIT and friends: no owner any more
         this.seen.set(keyOf(kind, s.localIp, s.localPort, s.remoteIp, s.remotePort), { uid: s.uid, at });
         // Unconnected UDP sockets (QUIC clients often use them) have no remote address.
@@ -73,7 +77,11 @@ export class SocketOwners {
 
   /** The owner of the flow's local socket, polling once more if it is not known yet. */
   lookup(flow: FlowEndpoints): SocketOwner | undefined {
-    const found = this.find(flow) ?? (this.poll(), this.find(flow));
+    let found = this.find(flow);
+    if (!found) {
+      this.poll();
+      found = this.find(flow);
+    }
     if (!found) return undefined;
     if (!this.names.has(found.uid)) this.names = readUserNames();
     return { uid: found.uid, user: this.names.get(found.uid) ?? `uid:${found.uid}` };

@@ -1,0 +1,117 @@
+import type { ChildProcessByStdio } from 'node:child_process';
+import type { Readable } from 'node:stream';
+import { type CaptureEngine, type CaptureStats, createCaptureEngine, type FlowRecord } from '@toktra/capture';
+import { type SocketOwner, SocketOwners } from '../attribution/socket-owners.js';
+import { startTcpdump, type TcpdumpOptions } from './tcpdump.js';
+
+export interface LiveCaptureOptions extends TcpdumpOptions {
+  /** Checked every second: while true, tcpdump is stopped and in-flight connections discarded. */
+  isPaused: () => boolean;
+  onFlow: (flow: FlowRecord, owner: SocketOwner | undefined) => void;
+  onError: (error: Error) => void;
+}
+
+const flowKey = (f: Pick<FlowRecord, 'transport' | 'srcIp' | 'srcPort' | 'dstIp' | 'dstPort'>) =>
+  `${f.transport}|${f.srcIp}|${f.srcPort}|${f.dstIp}|${f.dstPort}`;
+
+/**
+ * Live capture: tcpdump's pcap stream into the capture engine, each connection attributed to the
+ * local user who owned its socket when the handshake was seen. Privacy Hours stop the capture
+ * itself, so nothing is captured, not merely not sent.
+ */
+export class LiveCapture {
+  private tcpdump: ChildProcessByStdio<null, Readable, Readable> | undefined;
+  private engine: CaptureEngine | undefined;
+  private readonly owners: SocketOwners;
+  private readonly ownerByFlow = new Map<string, SocketOwner>();
+  private timers: NodeJS.Timeout[] = [];
+  private transition: Promise<void> = Promise.resolve();
+  private readonly totals = { packets: 0, drops: 0, restarts: 0 };
+
+  constructor(private readonly options: LiveCaptureOptions) {
+    this.owners = new SocketOwners({ remotePorts: options.ports });
+  }
+
+  get capturing(): boolean {
+    return this.tcpdump !== undefined;
+  }
+
+  stats(): { packets: number; drops: number; restarts: number; activeFlows: number; engine?: CaptureStats } {
+    return { ...this.totals, activeFlows: this.engine?.activeFlows ?? 0, engine: this.engine?.stats };
+  }
+
+  async start(): Promise<void> {
+    if (!this.options.isPaused()) await this.startCapture();
+    // Sockets are sampled often so that short connections are attributed too: most AI requests
+    // live for hundreds of milliseconds, and a sampled socket is remembered after it closes.
+    this.timers.push(setInterval(() => this.owners.poll(), 20));
+    this.timers.push(
+      setInterval(() => {
+        this.engine?.expire(Date.now());
+        const paused = this.options.isPaused();
+        if (paused && this.tcpdump) this.transition = this.transition.then(() => this.stopCapture(false));
+        if (!paused && !this.tcpdump) {
+          this.transition = this.transition
+            .then(() => this.startCapture())
+            .catch((e: Error) => this.options.onError(e));
+        }
+      }, 1000),
+    );
+  }
+
+  /** Stops capturing; in-flight connections are reported (graceful shutdown) unless discarded. */
+  async stop(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    await this.transition;
+    await this.stopCapture(true);
+  }
+
+  private async startCapture(): Promise<void> {
+    const engine = createCaptureEngine({
+      onHandshake: (flow) => {
+        const owner = this.owners.lookup(flow);
+        if (owner) this.ownerByFlow.set(flowKey(flow), owner);
+      },
+      onFlow: (flow) => {
+        const key = flowKey(flow);
+        const owner = this.ownerByFlow.get(key) ?? this.owners.lookup(flow);
+        this.ownerByFlow.delete(key);
+        this.options.onFlow(flow, owner);
+      },
+    });
+    const child = await startTcpdump(this.options);
+    child.stdout.on('data', (chunk: Buffer) => engine.push(chunk));
+    child.stderr.on('data', (d: Buffer) => {
+      const dropped = /(\d+) packets dropped by kernel/.exec(d.toString());
+      if (dropped) this.totals.drops += Number(dropped[1]);
+    });
+    child.once('exit', () => {
+      if (this.tcpdump === child) {
+        this.tcpdump = undefined;
+        this.totals.restarts += 1;
+      }
+    });
+    this.engine = engine;
+    this.tcpdump = child;
+  }
+
+  private async stopCapture(reportInFlight: boolean): Promise<void> {
+    const child = this.tcpdump;
+    const engine = this.engine;
+    this.tcpdump = undefined;
+    this.engine = undefined;
+    if (child) {
+      // Nothing that tcpdump still has in its pipe may reach the engine (Privacy Hours).
+      child.stdout.removeAllListeners('data');
+      const exited = new Promise((r) => child.once('close', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    if (engine) {
+      this.totals.packets += engine.stats.packets ?? 0;
+      if (reportInFlight) engine.end();
+    }
+    this.ownerByFlow.clear();
+  }
+}

@@ -1,0 +1,77 @@
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
+
+export class CaptureUnavailableError extends Error {
+  override readonly name = 'CaptureUnavailableError';
+}
+
+export interface TcpdumpOptions {
+  interface: string;
+  ports: number[];
+  /** Bytes kept per packet: enough for any ClientHello segment; counts use the IP lengths. */
+  snaplen?: number;
+  bin?: string;
+}
+
+/** The BPF filter: the given ports over TCP and UDP (QUIC). */
+export function captureFilter(ports: readonly number[]): string {
+  return ports.map((p) => `tcp port ${p} or udp port ${p}`).join(' or ');
+}
+
+/**
+ * Streams `tcpdump -U -w -` (packet-buffered pcap on stdout). Resolves once tcpdump is capturing;
+ * rejects with a plain explanation when it is missing or lacks privileges.
+ */
+export async function startTcpdump(
+  options: TcpdumpOptions,
+): Promise<ChildProcessByStdio<null, Readable, Readable>> {
+  const args = [
+    '-U',
+    '-n',
+    '-w',
+    '-',
+    '-s',
+    String(options.snaplen ?? 8192),
+    '-i',
+    options.interface,
+    captureFilter(options.ports),
+  ];
+  const child = spawn(options.bin ?? 'tcpdump', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  await new Promise<void>((resolve, reject) => {
+    const onData = (d: Buffer) => {
+      stderr += d.toString();
+      if (/listening on/i.test(stderr)) done();
+    };
+    const fail = (message: string) => {
+      cleanup();
+      reject(new CaptureUnavailableError(message));
+    };
+    const done = () => {
+      cleanup();
+      resolve();
+    };
+    const onError = (error: NodeJS.ErrnoException) =>
+      fail(
+        error.code === 'ENOENT'
+          ? 'tcpdump is not installed. Install it (e.g. `apt-get install tcpdump`), or run the agent with --proxy HOST:PORT'
+          : `cannot start tcpdump: ${error.message}`,
+      );
+    const onExit = () =>
+      fail(
+        /permission|operation not permitted|not permitted/i.test(stderr)
+          ? 'the agent lacks packet-capture privileges: run it as root, or grant tcpdump CAP_NET_RAW and CAP_NET_ADMIN ' +
+              '(setcap cap_net_raw,cap_net_admin=eip "$(command -v tcpdump)"), or use --proxy HOST:PORT'
+          : `tcpdump exited: ${stderr.trim() || 'no output'}`,
+      );
+    const cleanup = () => {
+      child.stderr.off('data', onData);
+      child.off('error', onError);
+      child.off('exit', onExit);
+    };
+    child.stderr.on('data', onData);
+    child.once('error', onError);
+    child.once('exit', onExit);
+  });
+  return child;
+}

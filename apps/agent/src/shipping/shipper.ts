@@ -1,0 +1,139 @@
+import { randomInt } from 'node:crypto';
+import type { DurableQueue } from '../queue/durable-queue.js';
+import type { IngestClient } from './ingest-client.js';
+
+export interface ShipperOptions {
+  batchSize?: number;
+  /** Ship a partial batch once its oldest event has waited this long. */
+  maxDelayMs?: number;
+  /** Catch-up batches after an outage may be this large (the server accepts 5,000). */
+  backlogBatchSize?: number;
+  maxBackoffMs?: number;
+  onShipped?: (count: number) => void;
+  onRefused?: (reason: string) => void;
+  onError?: (message: string) => void;
+}
+
+export type ShipperState =
+  | { kind: 'ok'; lastShipmentAt?: string }
+  | { kind: 'retrying'; since: string; attempt: number; lastError: string; lastShipmentAt?: string }
+  | { kind: 'refused'; reason: string; lastShipmentAt?: string };
+
+/**
+ * Moves events from the durable queue to the server: 50 events or 5 seconds, whichever comes
+ * first; exponential backoff with jitter while the server is unreachable; an event leaves the
+ * queue only after the server acknowledged its batch. A certificate refusal (revoked device)
+ * stops shipping — events stay queued — and says why.
+ */
+export class Shipper<T> {
+  state: ShipperState = { kind: 'ok' };
+  private oldestWaitingSince: number | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private busy: Promise<void> | undefined;
+  private readonly opts: Required<Omit<ShipperOptions, 'onShipped' | 'onRefused' | 'onError'>> &
+    ShipperOptions;
+
+  constructor(
+    private readonly queue: DurableQueue<T>,
+    private readonly client: IngestClient,
+    options: ShipperOptions = {},
+  ) {
+    this.opts = {
+      ...options,
+      batchSize: options.batchSize ?? 50,
+      maxDelayMs: options.maxDelayMs ?? 5000,
+      backlogBatchSize: options.backlogBatchSize ?? 1000,
+      maxBackoffMs: options.maxBackoffMs ?? 60_000,
+    };
+  }
+
+  /** Call after appending to the queue. */
+  notify(): void {
+    if (this.stopped || this.state.kind === 'refused') return;
+    this.oldestWaitingSince ??= Date.now();
+    if (this.queue.stats().pending >= this.opts.batchSize) this.schedule(0);
+    else this.schedule(Math.max(0, this.oldestWaitingSince + this.opts.maxDelayMs - Date.now()));
+  }
+
+  /** Ships everything pending now (shutdown); resolves when empty or the server is unavailable. */
+  async flush(): Promise<boolean> {
+    clearTimeout(this.timer);
+    await this.busy;
+    for (;;) {
+      const outcome = await this.shipBatch();
+      if (outcome === 'empty') return true;
+      if (outcome === 'failed') return false;
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.busy) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.busy = this.drain().finally(() => {
+        this.busy = undefined;
+      });
+    }, delayMs);
+  }
+
+  private async drain(): Promise<void> {
+    let attempt = 0;
+    while (!this.stopped) {
+      const outcome = await this.shipBatch();
+      if (outcome === 'empty') break;
+      if (outcome === 'shipped') {
+        attempt = 0;
+        continue;
+      }
+      if (this.state.kind === 'refused') return;
+      attempt += 1;
+      const ceiling = Math.min(this.opts.maxBackoffMs, 1000 * 2 ** attempt);
+      await new Promise((r) => {
+        this.timer = setTimeout(r, Math.floor(ceiling / 2) + randomInt(Math.max(1, Math.floor(ceiling / 2))));
+      });
+    }
+    this.oldestWaitingSince = undefined;
+  }
+
+  /** Ships the oldest batch: `empty` when nothing is waiting, `failed` when it must wait. */
+  private async shipBatch(): Promise<'shipped' | 'empty' | 'failed'> {
+    const backlog = this.queue.stats().pending > this.opts.batchSize * 4;
+    const batch = this.queue.peek(backlog ? this.opts.backlogBatchSize : this.opts.batchSize);
+    if (batch.items.length === 0) return 'empty';
+    const lastShipmentAt = this.state.lastShipmentAt;
+    try {
+      const response = await this.client.post('/ingest/v1/batches', { events: batch.items });
+      if (response.status === 200) {
+        // Rejected events (an unknown host, say) are final: resending cannot change the answer.
+        this.queue.ack(batch.cursor);
+        this.state = { kind: 'ok', lastShipmentAt: new Date().toISOString() };
+        this.opts.onShipped?.(batch.items.length);
+        return 'shipped';
+      }
+      const error = (response.body.error ?? {}) as { message?: string; details?: { reason?: string } };
+      if (response.status === 401 || response.status === 403) {
+        const reason = error.message ?? `refused (HTTP ${response.status})`;
+        this.state = { kind: 'refused', reason, lastShipmentAt };
+        this.opts.onRefused?.(reason);
+        return 'failed';
+      }
+      this.retrying(`HTTP ${response.status}: ${error.message ?? 'server error'}`, lastShipmentAt);
+    } catch (err) {
+      this.retrying(err instanceof Error ? err.message : String(err), lastShipmentAt);
+    }
+    return 'failed';
+  }
+
+  private retrying(message: string, lastShipmentAt: string | undefined): void {
+    const attempt = this.state.kind === 'retrying' ? this.state.attempt + 1 : 1;
+    const since = this.state.kind === 'retrying' ? this.state.since : new Date().toISOString();
+    this.state = { kind: 'retrying', since, attempt, lastError: message, lastShipmentAt };
+    this.opts.onError?.(message);
+  }
+}
