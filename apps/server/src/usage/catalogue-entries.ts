@@ -1,6 +1,7 @@
 import { AppError, type CatalogueEntry, normalizeHost, validateCatalogueEntry } from '@toktra/core';
 import type { Database } from '@toktra/db';
 import { type Actor, appendAudit } from '../audit/service.js';
+import { invalidateOrgIngestConfig } from './org-cache.js';
 
 /**
  * Adds (or restates) one of the org's own catalogue entries. They are consulted before the
@@ -33,6 +34,7 @@ export async function addCatalogueEntry(
       targetId: row.id,
       details: { ...entry, host },
     });
+    tx.onCommit(() => invalidateOrgIngestConfig(db, orgId));
     return row;
   });
 }

@@ -2,13 +2,7 @@ import { AppError, type Catalogue, estimateTokens, isUuid } from '@toktra/core';
 import type { AppContext } from '../context.js';
 import { getCalibratedRatios } from '../reconciliation/calibration.js';
 import type { UsageBatchNotice, UsageTotals } from './bus.js';
-import {
-  type Attribution,
-  attributeEvents,
-  loadOrgCatalogue,
-  loadOrgFacts,
-  type OrgFacts,
-} from './enrich.js';
+import { type Attribution, attributeEvents, type OrgFacts } from './enrich.js';
 import {
   MAX_AGE_DAYS,
   MAX_BATCH_EVENTS,
@@ -56,7 +50,7 @@ export async function ingestBatch(
   // Reconciliation's per-org calibrated ratios (cached); ratios set in org settings win.
   const calibrated = await getCalibratedRatios(ctx, orgId);
   return ctx.db.withTenant(orgId, async (tx) => {
-    const facts = await loadOrgFacts(tx, orgId);
+    const { facts, catalogue } = await loadOrgIngestConfig(ctx.db, tx, orgId);
     const org = { ...facts, ratioOverrides: { ...calibrated, ...facts.ratioOverrides } };
     const rejected: Rejection[] = [];
     const valid = validateAll(rawEvents, origin, org, rejected);

@@ -148,26 +148,28 @@ const SUM_COLUMNS = [
   'reported_output_tokens',
 ] as const;
 
-/** Adds the batch's sums to the hourly and daily rollups (`x = x + excluded.x`). */
+/**
+ * Adds the batch's sums to the hourly and daily rollups (`x = x + excluded.x`), both in one
+ * statement (the hourly upsert rides in a data-modifying CTE): one round trip per batch.
+ */
 export async function upsertRollups(
   tx: Tx,
   orgId: string,
   rollups: { hourly: RollupRow[]; daily: RollupRow[] },
 ): Promise<void> {
-  for (const [table, bucketType, rows] of [
-    ['usage_hourly', 'timestamptz', rollups.hourly],
-    ['usage_daily', 'date', rollups.daily],
-  ] as const) {
-    if (rows.length === 0) continue;
-    const sums = SUM_COLUMNS.join(', ');
-    const updates = SUM_COLUMNS.map((c) => `${c} = ${table}.${c} + excluded.${c}`).join(', ');
-    await sql`
-      INSERT INTO ${sql.table(table)} (org_id, bucket, user_id, department_id, provider, model, category, source, ${sql.raw(sums)})
-      SELECT ${orgId}::uuid, bucket, user_id, department_id, provider, model, category, source, ${sql.raw(sums)}
+  if (rollups.hourly.length === 0 && rollups.daily.length === 0) return;
+  const upsert = (table: 'usage_hourly' | 'usage_daily', bucketType: string, rows: RollupRow[]) => {
+    const sums = sql.raw(SUM_COLUMNS.join(', '));
+    const updates = sql.raw(SUM_COLUMNS.map((c) => `${c} = ${table}.${c} + excluded.${c}`).join(', '));
+    const types = sql.raw(SUM_COLUMNS.map((c) => `${c} bigint`).join(', '));
+    return sql`INSERT INTO ${sql.table(table)} (org_id, bucket, user_id, department_id, provider, model, category, source, ${sums})
+      SELECT ${orgId}::uuid, bucket, user_id, department_id, provider, model, category, source, ${sums}
       FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(
         bucket ${sql.raw(bucketType)}, user_id uuid, department_id uuid, provider text, model text,
-        category text, source text, ${sql.raw(SUM_COLUMNS.map((c) => `${c} bigint`).join(', '))})
+        category text, source text, ${types})
       ON CONFLICT (org_id, bucket, user_id, department_id, provider, model, category, source)
-      DO UPDATE SET ${sql.raw(updates)}, updated_at = now()`.execute(tx.db);
-  }
+      DO UPDATE SET ${updates}, updated_at = now()`;
+  };
+  await sql`WITH hourly AS (${upsert('usage_hourly', 'timestamptz', rollups.hourly)} RETURNING 1)
+    ${upsert('usage_daily', 'date', rollups.daily)}`.execute(tx.db);
 }
