@@ -7,6 +7,7 @@ import {
   type RatioOverrides,
 } from '@toktra/core';
 import type { Tx } from '@toktra/db';
+import { sql } from 'kysely';
 import type { ValidEvent } from './event-input.js';
 
 export interface OrgFacts {
@@ -65,29 +66,31 @@ export async function attributeEvents(
 ): Promise<Map<number, Attribution | null>> {
   const userOf = new Map<number, string | null>();
   if (origin.type === 'device') {
-    const device = await tx.db
-      .selectFrom('devices')
-      .select(['owner_user_id', 'status'])
-      .where('org_id', '=', orgId)
-      .where('id', '=', origin.deviceId)
-      .executeTakeFirst();
+    const osUsers = [...new Set(events.map((e) => e.osUser).filter((u): u is string => u !== null))];
+    // The device and its candidate OS-user mappings in one round trip.
+    const rows = await tx.db
+      .selectFrom('devices as d')
+      .leftJoin('os_user_mappings as m', (j) =>
+        osUsers.length === 0
+          ? j.on(sql<boolean>`false`)
+          : j
+              .onRef('m.org_id', '=', 'd.org_id')
+              .on('m.os_user', 'in', osUsers)
+              .on((eb) => eb.or([eb('m.device_id', '=', origin.deviceId), eb('m.device_id', 'is', null)])),
+      )
+      .select(['d.owner_user_id', 'd.status', 'm.os_user', 'm.user_id', 'm.device_id'])
+      .where('d.org_id', '=', orgId)
+      .where('d.id', '=', origin.deviceId)
+      .execute();
+    const device = rows[0];
     if (!device) throw new AppError('not_found', `device ${origin.deviceId} not found`);
     if (device.status === 'revoked') throw new AppError('forbidden', 'this device has been revoked');
-    const osUsers = [...new Set(events.map((e) => e.osUser).filter((u): u is string => u !== null))];
     const mapped = new Map<string, { user: string; own: boolean }>();
-    if (osUsers.length > 0) {
-      const rows = await tx.db
-        .selectFrom('os_user_mappings')
-        .select(['os_user', 'user_id', 'device_id'])
-        .where('org_id', '=', orgId)
-        .where('os_user', 'in', osUsers)
-        .where((eb) => eb.or([eb('device_id', '=', origin.deviceId), eb('device_id', 'is', null)]))
-        .execute();
-      for (const row of rows) {
-        const own = row.device_id !== null;
-        // The device's own mapping beats the org-wide one.
-        if (own || !mapped.has(row.os_user)) mapped.set(row.os_user, { user: row.user_id, own });
-      }
+    for (const row of rows) {
+      if (row.os_user === null || row.user_id === null) continue;
+      const own = row.device_id !== null;
+      // The device's own mapping beats the org-wide one.
+      if (own || !mapped.has(row.os_user)) mapped.set(row.os_user, { user: row.user_id, own });
     }
     for (const e of events) {
       userOf.set(e.index, (e.osUser && mapped.get(e.osUser)?.user) || device.owner_user_id);
