@@ -189,7 +189,7 @@ describe('/v1/devices', () => {
     'limit=501',
     'limit=abc',
     'cursor=not-a-cursor',
-    `cursor=${Buffer.from('d1:123').toString('base64url')}`,
+    `cursor=${Buffer.from(JSON.stringify({ after: '123' })).toString('base64url')}`,
   ])('answers 400 for a bad query: %s', async (query) => {
     const res = await get(`/v1/devices?${query}`, a.key);
     expect(res.statusCode).toBe(400);

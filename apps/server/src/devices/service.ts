@@ -3,6 +3,7 @@ import type { Database, DevicesTable, PrivacyState } from '@toktra/db';
 import type { Selectable } from 'kysely';
 import { type Actor, appendAudit } from '../audit/service.js';
 import type { AppContext } from '../context.js';
+import { decodeCursor, type Page, toPage } from '../http/v1/pagination.js';
 
 /** A device is "protected" when its certificate is active and it reported in this window. */
 export const PROTECTED_WINDOW_MS = 15 * 60 * 1000;
@@ -50,24 +51,13 @@ export function toDeviceView(row: DeviceRow, now = Date.now()): DeviceView {
   };
 }
 
-/** Cursors are opaque to clients: base64url of the last device id (ids are UUIDv7, time-ordered). */
-export function encodeCursor(deviceId: string): string {
-  return Buffer.from(`d1:${deviceId}`).toString('base64url');
-}
-
-export function decodeCursor(cursor: string): string {
-  const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  const id = text.startsWith('d1:') ? text.slice(3) : '';
-  if (!isUuid(id)) throw new AppError('validation_failed', 'cursor: not a cursor this API returned');
-  return id;
-}
-
+/** The org's devices in enrollment order (ids are UUIDv7), one cursor page at a time. */
 export async function listDevices(
   db: Database,
   orgId: string,
   page: { limit: number; cursor?: string | undefined },
-): Promise<{ data: DeviceView[]; next_cursor: string | null }> {
-  const after = page.cursor ? decodeCursor(page.cursor) : undefined;
+): Promise<Page<DeviceView>> {
+  const after = decodeCursor(page.cursor);
   const rows = await db.withTenant(orgId, ({ db: trx }) => {
     let query = trx.selectFrom('devices').selectAll().where('org_id', '=', orgId);
     if (after) query = query.where('id', '>', after);
@@ -76,10 +66,11 @@ export async function listDevices(
       .limit(page.limit + 1)
       .execute();
   });
-  const more = rows.length > page.limit;
-  const data = rows.slice(0, page.limit).map((r) => toDeviceView(r));
-  const last = data.at(-1);
-  return { data, next_cursor: more && last ? encodeCursor(last.id) : null };
+  const now = Date.now();
+  return toPage(
+    rows.map((r) => toDeviceView(r, now)),
+    page.limit,
+  );
 }
 
 export async function getDevice(db: Database, orgId: string, deviceId: string): Promise<DeviceView> {

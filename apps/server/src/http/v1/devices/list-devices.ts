@@ -5,12 +5,8 @@ import { filterToReach } from '../../../auth/reach.js';
 import type { AppContext } from '../../../context.js';
 import { listDevices } from '../../../devices/service.js';
 import { orgOf, principalOf, requireAuth } from '../../auth.js';
+import { pageQuerySchema } from '../pagination.js';
 import { deviceSchema } from './device-schema.js';
-
-const querySchema = z.object({
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z.string().min(1).max(200).optional(),
-});
 
 /** `GET /v1/devices`: the org's enrolled devices, oldest first, cursor-paginated. */
 export function registerListDevices(app: FastifyInstance, ctx: AppContext): void {
@@ -20,7 +16,7 @@ export function registerListDevices(app: FastifyInstance, ctx: AppContext): void
       schema: {
         tags: ['devices'],
         summary: 'List devices',
-        querystring: querySchema,
+        querystring: pageQuerySchema,
         response: { 200: z.object({ data: z.array(deviceSchema), next_cursor: z.string().nullable() }) },
       },
       preHandler: requireAuth(ctx, 'devices:read'),
