@@ -89,7 +89,11 @@ export async function refitCalibration(
     endDay: isoDay(today - 86_400_000),
   };
   const row = await ctx.db.withTenant(orgId, async (tx) => {
-    const fit = fitProvider(provider, await loadProviderDays(tx, orgId, provider, range));
+    const fit = fitProvider(
+      provider,
+      await loadProviderDays(tx, orgId, provider, range, 'hour'),
+      await loadProviderDays(tx, orgId, provider, range, 'day'),
+    );
     if (!fit || (!fit.up && !fit.down)) return null;
     return tx.db
       .insertInto('calibration_fits')

@@ -2,7 +2,7 @@ import type { Tx } from '@toktra/db';
 import { sql } from 'kysely';
 
 /**
- * One provider's UTC day, seen from both sides: what agents observed on managed devices (bytes
+ * One provider's UTC day (or hour), seen from both sides: what agents observed on managed devices (bytes
  * and connections of API-product flows estimated from bytes, plus tokens sources reported
  * themselves) and what the provider reported. Reconciliation sources report API usage only, so
  * chat apps and coding assistants are left out (see RatioOverrides in @toktra/core).
@@ -23,7 +23,10 @@ export async function loadProviderDays(
   orgId: string,
   provider: string,
   range: { startDay: string; endDay: string },
+  grain: 'day' | 'hour' = 'day',
 ): Promise<ProviderDay[]> {
+  // Hour windows are keyed `YYYY-MM-DDTHH` (UTC); day windows `YYYY-MM-DD`.
+  const format = grain === 'day' ? 'YYYY-MM-DD' : 'YYYY-MM-DD"T"HH24';
   const from = `${range.startDay}T00:00:00Z`;
   const to = new Date(Date.parse(`${range.endDay}T00:00:00Z`) + 86_400_000).toISOString();
   const observed = await sql<{
@@ -34,7 +37,7 @@ export async function loadProviderDays(
     reported_input: number;
     reported_output: number;
   }>`
-    SELECT to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day,
+    SELECT to_char(occurred_at AT TIME ZONE 'UTC', ${format}) AS day,
       count(*) FILTER (WHERE token_method <> 'reported')::int8 AS connections,
       coalesce(sum(bytes_up) FILTER (WHERE token_method <> 'reported'), 0)::int8 AS bytes_up,
       coalesce(sum(bytes_down) FILTER (WHERE token_method <> 'reported'), 0)::int8 AS bytes_down,
@@ -45,7 +48,7 @@ export async function loadProviderDays(
       AND occurred_at >= ${from}::timestamptz AND occurred_at < ${to}::timestamptz
     GROUP BY 1`.execute(tx.db);
   const reconciled = await sql<{ day: string; input: number; output: number }>`
-    SELECT to_char(bucket_start AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day,
+    SELECT to_char(bucket_start AT TIME ZONE 'UTC', ${format}) AS day,
       sum(input_tokens)::int8 AS input, sum(output_tokens)::int8 AS output
     FROM reconciled_usage
     WHERE org_id = ${orgId} AND provider = ${provider}

@@ -85,41 +85,82 @@ function mape(days: readonly ProviderDay[], dir: Direction, ratio: Ratio): numbe
   return errors.length ? errors.reduce((s, e) => s + e, 0) / errors.length : 0;
 }
 
+/** Hour windows needed before a fit is trusted. */
+export const MIN_HOUR_WINDOWS = 24;
+
+/** Relative residuals above median + K × robust spread are outliers (shadow usage is one-sided). */
+function outliersOf(windows: readonly ProviderDay[], dir: Direction, ratio: Ratio): Set<string> {
+  const residuals = windows.map((d) => relResidual(d, dir, ratio));
+  const m = median(residuals);
+  const spread = Math.max(MIN_SPREAD, 1.4826 * median(residuals.map((r) => Math.abs(r - m))));
+  const out = new Set<string>();
+  windows.forEach((d, i) => {
+    if ((residuals[i] ?? 0) > m + OUTLIER_K * spread) out.add(d.day);
+  });
+  return out;
+}
+
 /**
- * Trimmed least squares: fit with `fitRatio`, drop days whose provider figure sits far above
- * what their bytes explain (shadow usage inflates the provider side only), refit, repeat until
- * stable. A day is dropped when either direction is an outlier, since unmanaged usage adds both.
+ * Fits one direction on hour windows. Within a day, tokens per connection barely vary, so day
+ * windows cannot tell per-connection overhead from bytes-per-token; hours (a few connections
+ * each) can. When the free fit is still impossible, the default overhead is kept and only the
+ * slope is fitted.
  */
-export function fitProvider(provider: string, all: readonly ProviderDay[]): ProviderFit | null {
-  let kept = calibrationDays(all);
-  if (kept.length < MIN_WINDOWS) return null;
-  const excluded = new Set<string>();
-  for (let round = 0; round < 5; round++) {
-    const up = fitOn(kept, 'up');
-    const down = fitOn(kept, 'down');
+function fitHours(provider: string, hours: readonly ProviderDay[], dir: Direction): Ratio | null {
+  const free = fitOn(hours, dir);
+  if (free) return free;
+  const overhead = defaultRatios(provider)[dir].overheadBytes;
+  const slope = fitRatio(
+    hours.map((d) => ({
+      bytes: Math.max(0, bytesOf(d, dir) - overhead * d.connections),
+      tokens: targetOf(d, dir),
+      connections: 0,
+    })),
+  );
+  return slope ? { overheadBytes: overhead, bytesPerToken: slope.bytesPerToken } : null;
+}
+
+/**
+ * Trimmed least squares: fit on hour windows with \`fitRatio\`, drop hours whose provider figure
+ * sits far above what their bytes explain (shadow usage inflates the provider side only), refit,
+ * repeat until stable. Then judge whole days with the fitted ratio: days that are outliers in
+ * either direction (unmanaged usage adds both) are excluded, and the rest give the error (σ,
+ * MAPE before/after) that the Shadow AI band uses.
+ */
+export function fitProvider(
+  provider: string,
+  hoursAll: readonly ProviderDay[],
+  daysAll: readonly ProviderDay[],
+): ProviderFit | null {
+  const days = calibrationDays(daysAll);
+  let hours = calibrationDays(hoursAll);
+  if (days.length < MIN_WINDOWS || hours.length < MIN_HOUR_WINDOWS) return null;
+  let up: Ratio | null = null;
+  let down: Ratio | null = null;
+  for (let round = 0; round < 6; round++) {
+    up = fitHours(provider, hours, 'up');
+    down = fitHours(provider, hours, 'down');
     const outliers = new Set<string>();
-    for (const [dir, ratio] of [
-      ['up', up],
-      ['down', down],
-    ] as const) {
-      if (!ratio) continue;
-      const residuals = kept.map((d) => relResidual(d, dir, ratio));
-      const m = median(residuals);
-      const spread = Math.max(MIN_SPREAD, 1.4826 * median(residuals.map((r) => Math.abs(r - m))));
-      kept.forEach((d, i) => {
-        if ((residuals[i] ?? 0) > m + OUTLIER_K * spread) outliers.add(d.day);
-      });
-    }
+    if (up) for (const h of outliersOf(hours, 'up', up)) outliers.add(h);
+    if (down) for (const h of outliersOf(hours, 'down', down)) outliers.add(h);
+    const next = hours.filter((h) => !outliers.has(h.day));
+    if (outliers.size === 0 || next.length < MIN_HOUR_WINDOWS) break;
+    hours = next;
+  }
+  if (!up && !down) return null;
+  let kept = days;
+  for (let round = 0; round < 6; round++) {
+    const outliers = new Set<string>();
+    if (up) for (const d of outliersOf(kept, 'up', up)) outliers.add(d);
+    if (down) for (const d of outliersOf(kept, 'down', down)) outliers.add(d);
     const next = kept.filter((d) => !outliers.has(d.day));
     if (outliers.size === 0 || next.length < MIN_WINDOWS) break;
-    for (const day of outliers) excluded.add(day);
     kept = next;
   }
-  const directionFit = (dir: Direction): DirectionFit | null => {
-    const ratio = fitOn(kept, dir);
+  const directionFit = (dir: Direction, ratio: Ratio | null): DirectionFit | null => {
     if (!ratio) return null;
     const residuals = kept.map((d) => relResidual(d, dir, ratio));
-    // n − 2: two fitted parameters.
+    // k − 2: two fitted parameters.
     const relSigma = Math.max(
       SIGMA_FLOOR,
       Math.sqrt(residuals.reduce((s, r) => s + r * r, 0) / Math.max(1, residuals.length - 2)),
@@ -131,10 +172,11 @@ export function fitProvider(provider: string, all: readonly ProviderDay[]): Prov
       mapeAfter: mape(kept, dir, ratio),
     };
   };
+  const keptDays = new Set(kept.map((d) => d.day));
   return {
     used: kept.map((d) => d.day),
-    excluded: [...excluded].sort(),
-    up: directionFit('up'),
-    down: directionFit('down'),
+    excluded: days.filter((d) => !keptDays.has(d.day)).map((d) => d.day),
+    up: directionFit('up', up),
+    down: directionFit('down', down),
   };
 }
