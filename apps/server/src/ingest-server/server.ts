@@ -4,12 +4,12 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { AppContext } from '../context.js';
 import { installErrorHandler } from '../http/error-handler.js';
+import { registerDevicePreflight } from '../http/v1/preflight/device-preflight.js';
 import { issueServerCertificate } from '../pki/certificates.js';
 import { getRootAuthority } from '../pki/store.js';
 import { authenticateDevice } from './client-auth.js';
 import { acceptGzipBodies } from './gzip.js';
 import { IngestRefusal, refusalCounter } from './refusals.js';
-import { registerDevicePreflight } from '../http/v1/preflight/device-preflight.js';
 import { registerIngestRoutes } from './routes.js';
 
 export interface RunningIngestServer {
