@@ -1,25 +1,18 @@
 import { useComputedColorScheme } from '@mantine/core';
 import { BarChart, LineChart } from 'echarts/charts';
-import { AriaComponent, GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
+import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { SVGRenderer } from 'echarts/renderers';
 import { useEffect, useRef } from 'react';
 
 // Only what the dashboard draws: keeps the chart chunk small.
-echarts.use([
-  BarChart,
-  LineChart,
-  GridComponent,
-  TooltipComponent,
-  LegendComponent,
-  AriaComponent,
-  SVGRenderer,
-]);
+echarts.use([BarChart, LineChart, GridComponent, TooltipComponent, LegendComponent, SVGRenderer]);
 
 export type ChartOption = echarts.EChartsCoreOption;
 
 function withDefaults(option: ChartOption): ChartOption {
-  return { backgroundColor: 'transparent', aria: { enabled: true, decal: { show: false } }, ...option };
+  // ECharts' own aria would replace the container's label; the label names the chart instead.
+  return { backgroundColor: 'transparent', aria: { enabled: false }, ...option };
 }
 
 /** An ECharts chart that follows the colour scheme and its container's size. */

@@ -1,0 +1,66 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createTestDatabase, type TestDatabase } from '@toktra/db/testing';
+import { type Browser, chromium } from 'playwright-core';
+import { buildWebApp, webBuildIsStale } from '../../server/src/http/dashboard.js';
+import { type RunningServer, startServer } from '../../server/src/server.js';
+
+export const SCREENSHOTS = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
+
+/** Debian's Chromium: playwright's own browser download cannot work here. */
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+export interface DemoServer {
+  server: RunningServer;
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A real `toktra server --demo` on a random port: the built dashboard (built first if missing or
+ * outdated), the seeded demo org, on a fresh database (PGlite in a temp data dir, or a new
+ * Postgres database when TEST_DATABASE_URL is set).
+ */
+export async function startDemoServer(): Promise<DemoServer> {
+  if (webBuildIsStale()) await buildWebApp();
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'toktra-web-'));
+  let database: TestDatabase | undefined;
+  let databaseUrl: string | undefined;
+  if (process.env.TEST_DATABASE_URL) {
+    database = await createTestDatabase({ migrate: false });
+    if ('url' in database.target) databaseUrl = database.target.url;
+    await database.db.close();
+  }
+  const server = await startServer({
+    port: 0,
+    ingestPort: 0,
+    dataDir,
+    demo: true,
+    logLevel: 'warn',
+    ...(databaseUrl ? { databaseUrl } : {}),
+  });
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  return {
+    server,
+    url: server.url,
+    close: async () => {
+      await server.close();
+      await database?.drop().catch(() => undefined);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
