@@ -22,6 +22,12 @@ export interface ServerConfig {
   masterKey: string | undefined;
   /** Retired master keys (base64), still accepted for decryption while secrets are re-wrapped. */
   previousMasterKeys: string[];
+  /** Outgoing mail (policy emails): `SMTP_URL`, e.g. smtp://user:pass@host:587; unset = mail is logged, not sent. */
+  smtpUrl: string | undefined;
+  /** The From: address of outgoing mail (`TOKTRA_EMAIL_FROM`). */
+  emailFrom: string;
+  /** Let outgoing webhooks reach loopback/private/link-local addresses (`TOKTRA_ALLOW_PRIVATE_URLS=1`; tests). */
+  allowPrivateUrls: boolean;
 }
 
 export interface RateLimitConfig {
@@ -41,6 +47,9 @@ export interface ServerOptions {
   worker?: boolean;
   ingestPort?: number;
   publicHost?: string;
+  smtpUrl?: string;
+  emailFrom?: string;
+  allowPrivateUrls?: boolean;
 }
 
 /** Flags win over environment variables, which win over defaults. */
@@ -68,6 +77,9 @@ export function resolveConfig(options: ServerOptions, env: NodeJS.ProcessEnv = p
       .split(',')
       .map((k) => k.trim())
       .filter(Boolean),
+    smtpUrl: options.smtpUrl ?? (env.SMTP_URL || undefined),
+    emailFrom: options.emailFrom ?? env.TOKTRA_EMAIL_FROM ?? 'Toktra <toktra@localhost>',
+    allowPrivateUrls: options.allowPrivateUrls ?? env.TOKTRA_ALLOW_PRIVATE_URLS === '1',
   };
 }
 

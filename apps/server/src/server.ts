@@ -10,6 +10,8 @@ import { buildHttpApp } from './http/app.js';
 import { startIngestServer } from './ingest-server/server.js';
 import { jobDefinitions, recurringJobs } from './jobs/registry.js';
 import { JobRunner } from './jobs/runner.js';
+import { startPolicyEngine } from './policies/engine.js';
+import { closeEmailTransports } from './delivery/email.js';
 
 export interface RunningServer {
   readonly ctx: AppContext;
@@ -51,6 +53,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
     const app = await buildHttpApp(ctx);
     cleanup.push(() => app.close());
+    // Policies are evaluated in every process that ingests (they react to after-commit notices).
+    const policyEngine = startPolicyEngine(ctx);
+    cleanup.push(async () => {
+      policyEngine.stop();
+      await policyEngine.idle();
+      closeEmailTransports();
+    });
     if (config.worker) {
       const runner = new JobRunner(ctx, jobDefinitions, recurringJobs);
       runner.start();

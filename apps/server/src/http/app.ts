@@ -25,6 +25,12 @@ import { registerOverviewRoutes } from './v1/overview/index.js';
 import { registerUsageRoutes } from './v1/usage/index.js';
 import { registerUserRoutes } from './v1/users/index.js';
 import { registerBudgetFeatureRoutes } from './v1/budgets/index.js';
+import { registerGithubRoutes } from './integrations/github/index.js';
+import { registerAlertRoutes } from './v1/alerts/index.js';
+import { registerAuditRoutes } from './v1/audit/index.js';
+import { registerIncidentRoutes } from './v1/incidents/index.js';
+import { registerPolicyRoutes } from './v1/policies/index.js';
+import { registerWebhookRoutes } from './v1/webhooks/index.js';
 import { registerExportRoutes } from './v1/exports/index.js';
 
 export type HttpApp = FastifyInstance;
@@ -64,6 +70,12 @@ export async function buildHttpApp(ctx: AppContext): Promise<HttpApp> {
   registerMeRoutes(app, ctx);
   registerOverviewRoutes(app, ctx);
   registerBudgetFeatureRoutes(app, ctx);
+  registerPolicyRoutes(app, ctx);
+  registerAlertRoutes(app, ctx);
+  registerIncidentRoutes(app, ctx);
+  registerWebhookRoutes(app, ctx);
+  registerAuditRoutes(app, ctx);
+  await registerGithubRoutes(app, ctx);
   registerExportRoutes(app, ctx);
   app
     .withTypeProvider<ZodTypeProvider>()

@@ -1,3 +1,15 @@
+import type * as alerts from './alerts.js';
+import type * as githubIntegrations from './github-integrations.js';
+import type * as githubUserMappings from './github-user-mappings.js';
+import type * as governanceSignals from './governance-signals.js';
+import type * as incidentEvents from './incident-events.js';
+import type * as incidents from './incidents.js';
+import type * as policies from './policies.js';
+import type * as policyFirings from './policy-firings.js';
+import type * as policyVersions from './policy-versions.js';
+import type * as riskEvents from './risk-events.js';
+import type * as webhookDeliveries from './webhook-deliveries.js';
+import type * as webhookEndpoints from './webhook-endpoints.js';
 import type * as apiKeys from './api-keys.js';
 import type * as auditLog from './audit-log.js';
 import type * as budgets from './budgets.js';
@@ -19,6 +31,18 @@ import type * as usageRollups from './usage-rollups.js';
 import type * as users from './users.js';
 
 export type DB = orgs.PartialDB &
+  policies.PartialDB &
+  policyVersions.PartialDB &
+  policyFirings.PartialDB &
+  governanceSignals.PartialDB &
+  riskEvents.PartialDB &
+  githubIntegrations.PartialDB &
+  githubUserMappings.PartialDB &
+  incidents.PartialDB &
+  incidentEvents.PartialDB &
+  alerts.PartialDB &
+  webhookEndpoints.PartialDB &
+  webhookDeliveries.PartialDB &
   departments.PartialDB &
   users.PartialDB &
   devices.PartialDB &
@@ -40,6 +64,18 @@ export type DB = orgs.PartialDB &
 
 /** Tables whose rows belong to one org; each has `org_id` and a row-level-security policy. */
 export const TENANT_TABLES = [
+  'policies',
+  'policy_versions',
+  'policy_firings',
+  'governance_signals',
+  'risk_events',
+  'github_integrations',
+  'github_user_mappings',
+  'incidents',
+  'incident_events',
+  'alerts',
+  'webhook_endpoints',
+  'webhook_deliveries',
   'departments',
   'users',
   'devices',
@@ -116,3 +152,10 @@ export type {
   ScorecardsTable,
   TierOverridesTable,
 } from './insights.js';
+export type { AlertsTable } from './alerts.js';
+export type { IncidentEventsTable } from './incident-events.js';
+export { INCIDENT_STATUSES, type IncidentStatus, type IncidentsTable } from './incidents.js';
+export { POLICY_STATUSES, type PoliciesTable, type PolicyStatus } from './policies.js';
+export type { PolicyVersionsTable, Severity } from './policy-versions.js';
+export type { RiskEventsTable } from './risk-events.js';
+export type { DeliveryAttempt, WebhookDeliveriesTable, WebhookDeliveryStatus } from './webhook-deliveries.js';

@@ -1,0 +1,33 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { AppContext } from '../../../context.js';
+import { policyPatchSchema } from '../../../policies/schema.js';
+import { updatePolicy } from '../../../policies/service.js';
+import { orgOf } from '../../auth.js';
+import { commonErrors } from '../responses.js';
+import { actorOf, idParams, manageGovernance, policySchema, uuidOr404 } from './shared.js';
+
+/** `PATCH /v1/policies/{id}`: an edit is a new version; the published one runs until republished. */
+export function registerUpdatePolicy(app: FastifyInstance, ctx: AppContext): void {
+  app.withTypeProvider<ZodTypeProvider>().patch(
+    '/v1/policies/:id',
+    {
+      schema: {
+        tags: ['policies'],
+        summary: 'Edit a policy (new version)',
+        params: idParams,
+        body: policyPatchSchema,
+        response: { 200: policySchema, ...commonErrors },
+      },
+      onRequest: manageGovernance(ctx),
+    },
+    async (request) =>
+      updatePolicy(
+        ctx.db,
+        orgOf(request),
+        actorOf(request),
+        uuidOr404(request.params.id, 'policy'),
+        request.body,
+      ),
+  );
+}
