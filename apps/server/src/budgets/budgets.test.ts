@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { periodOf, shiftPeriodKey } from '@toktra/core';
 import type { TestDatabase } from '@toktra/db/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -333,5 +334,62 @@ describe('exemptions', () => {
       'exemption.approve',
       'exemption.approve',
     ]);
+  });
+});
+
+describe('reconciled usage', () => {
+  it('replaces estimates for a provider-day once present, spread by estimated share (background refresh)', async () => {
+    const org = await seedOrg(ctx, 'reconciled');
+    await ingestTokens(ctx, org.orgId, [
+      { userId: org.users.dave, tokens: 100 },
+      { userId: org.users.alice, tokens: 300 },
+    ]);
+    expect((await getDepartmentTree(ctx, org.orgId)).org.total_tokens).toBe(400);
+    // The provider reports 800 input tokens for this hour: twice what the agents estimated.
+    const connectionId = randomUUID();
+    await ctx.db.withTenant(org.orgId, async ({ db }) => {
+      await db
+        .insertInto('provider_connections')
+        .values({
+          id: connectionId,
+          org_id: org.orgId,
+          provider: 'openai',
+          name: 'oa',
+          credentials_enc: 'x',
+          credentials_hint: 'x',
+        })
+        .execute();
+      await db
+        .insertInto('reconciled_usage')
+        .values({
+          org_id: org.orgId,
+          connection_id: connectionId,
+          provider: 'openai',
+          bucket_start: new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000),
+          bucket_width: '1h',
+          model: null,
+          project_id: null,
+          workspace_id: null,
+          api_key_id: null,
+          input_tokens: 800,
+          cached_input_tokens: 0,
+          cache_write_tokens: 0,
+          output_tokens: 0,
+          requests: null,
+        })
+        .execute();
+    });
+    const maxAge = ctx.preflight.options.countersMaxAgeMs;
+    ctx.preflight.options.countersMaxAgeMs = 0;
+    try {
+      ctx.preflight.peek(org.orgId); // stale counters: refreshed in the background
+      await ctx.preflight.idle();
+    } finally {
+      ctx.preflight.options.countersMaxAgeMs = maxAge;
+    }
+    const tree = await getDepartmentTree(ctx, org.orgId);
+    expect(tree.org.total_tokens).toBe(800);
+    expect(tree.departments.find((d) => d.name === 'Sales')?.total_tokens).toBe(200);
+    expect(tree.departments.find((d) => d.name === 'Engineering')?.total_tokens).toBe(600);
   });
 });

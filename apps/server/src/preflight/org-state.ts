@@ -257,6 +257,19 @@ export class OrgState {
     return decision;
   }
 
+  /** Takes over another state's live reservations (when a refreshed state replaces it). */
+  adoptReservations(from: OrgState, now = Date.now()): void {
+    for (const r of from.reservations) {
+      if (r.released || r.expiresAt <= now) continue;
+      const copy: Reservation = { ...r, released: false };
+      for (const scope of copy.scopes) addTo(this.reserved, scope, copy.spend);
+      this.reservations.push(copy);
+      const queue = this.byUser.get(copy.userId);
+      if (queue) queue.push(copy);
+      else this.byUser.set(copy.userId, [copy]);
+    }
+  }
+
   /** Thresholds reached but not yet fired, per budget; marks them fired in memory. */
   takeThresholds(scopes: Iterable<string>): ThresholdDue[] {
     const due: ThresholdDue[] = [];

@@ -13,12 +13,18 @@ export interface PreflightStoreOptions {
   defaultReserveTokens: number;
   /** Configuration older than this is refreshed in the background (users who moved, new users). */
   configMaxAgeMs: number;
+  /**
+   * Counters older than this are rebuilt from the database in the background (the old state
+   * keeps answering meanwhile), so reconciled usage that landed since replaces estimates.
+   */
+  countersMaxAgeMs: number;
 }
 
 const DEFAULTS: PreflightStoreOptions = {
   reservationTtlMs: 30_000,
   defaultReserveTokens: 1_000,
   configMaxAgeMs: 60_000,
+  countersMaxAgeMs: 15 * 60_000,
 };
 
 function usageOf(
@@ -56,7 +62,7 @@ function usageOf(
 export class PreflightStore {
   readonly options: PreflightStoreOptions;
   private ctx: AppContext | undefined;
-  private readonly states = new Map<string, { state: OrgState; loadedAt: number }>();
+  private readonly states = new Map<string, { state: OrgState; loadedAt: number; countersAt: number }>();
   private readonly loading = new Map<string, Promise<OrgState>>();
   private readonly buffers = new Map<string, UsageBatchNotice[]>();
   private readonly reloads = new Map<string, Promise<void>>();
@@ -75,7 +81,14 @@ export class PreflightStore {
   peek(orgId: string, now = Date.now()): OrgState | undefined {
     const entry = this.states.get(orgId);
     if (!entry || this.reloads.has(orgId) || now >= entry.state.config.period.end.getTime()) return undefined;
-    if (now - entry.loadedAt > this.options.configMaxAgeMs) this.invalidate(orgId, { wait: false });
+    if (now - entry.countersAt >= this.options.countersMaxAgeMs && !this.loading.has(orgId)) {
+      entry.countersAt = now; // once per age, whatever the outcome
+      void this.loadFull(orgId).catch((err) =>
+        this.ctx?.logger.error({ err, orgId }, 'preflight: counter refresh failed'),
+      );
+    } else if (now - entry.loadedAt > this.options.configMaxAgeMs) {
+      this.invalidate(orgId, { wait: false });
+    }
     return entry.state;
   }
 
@@ -202,7 +215,11 @@ export class PreflightStore {
         this.options.reservationTtlMs,
       );
       for (const notice of buffer) state.applyUsage(usageOf(notice, state, seen).items);
-      this.states.set(orgId, { state, loadedAt: Date.now() });
+      // A refresh replaces a serving state: its outstanding reservations still hold.
+      const previous = this.states.get(orgId)?.state;
+      if (previous) state.adoptReservations(previous);
+      const now = Date.now();
+      this.states.set(orgId, { state, loadedAt: now, countersAt: now });
       this.track(fireThresholds(ctx, state, state.allScopes()));
       return state;
     } finally {
@@ -211,11 +228,9 @@ export class PreflightStore {
   }
 
   private onBatch(notice: UsageBatchNotice): void {
-    const buffer = this.buffers.get(notice.orgId);
-    if (buffer) {
-      buffer.push(notice);
-      return;
-    }
+    // While an org loads, batches are kept for the new state; a state still serving (a refresh
+    // in progress) takes them too.
+    this.buffers.get(notice.orgId)?.push(notice);
     const entry = this.states.get(notice.orgId);
     if (!entry) return;
     const { items, later } = usageOf(notice, entry.state);
