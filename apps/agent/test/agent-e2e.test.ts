@@ -211,6 +211,8 @@ describe('the agent end to end', () => {
         path.join(work, 'agent-out.pcap'),
         '-o',
         `tls.keylog_file:${keylog}`,
+        '-d',
+        `tcp.port==${serverOptions.ingestPort},tls`,
         '-Y',
         'http.request.method == "POST"',
         '-T',
@@ -224,7 +226,7 @@ describe('the agent end to end', () => {
     );
     const posts = decoded.stdout.trim().split('\n').filter(Boolean);
     const batches = posts.filter((line) => line.startsWith('/ingest/v1/batches'));
-    expect(batches.length).toBeGreaterThan(0);
+    expect(batches.length, `decrypted POSTs: ${decoded.stdout}${decoded.stderr}`).toBeGreaterThan(0);
     const allowed = new Set([
       'id',
       'occurred_at',
@@ -296,7 +298,7 @@ describe('the agent end to end', () => {
     await waitFor(
       'capture to stop',
       async () => ((await agentStatus(stateDir)).capture?.capturing === false ? true : undefined),
-      10_000,
+      30_000,
     );
     for (let i = 0; i < 3; i++) await curl('api.openai.com', aiPort, MARKER);
     await new Promise((r) => setTimeout(r, 7000));
@@ -306,11 +308,11 @@ describe('the agent end to end', () => {
     await waitFor(
       'capture to resume',
       async () => ((await agentStatus(stateDir)).capture?.capturing === true ? true : undefined),
-      10_000,
+      30_000,
     );
     const device = await api('GET', `/v1/devices/${deviceId}`);
     expect(device.body.privacy_state).toBeDefined();
-  }, 60_000);
+  }, 120_000);
 
   it('keeps personal-mode events on the device, out of corporate tables', async () => {
     const before = await totalEvents();
@@ -323,7 +325,7 @@ describe('the agent end to end', () => {
     await new Promise((r) => setTimeout(r, 6000));
     expect(await totalEvents()).toBe(before);
     await runToktra(['agent', 'personal', 'off', '--state-dir', stateDir]);
-  }, 60_000);
+  }, 120_000);
 
   it('stops shipping once the device is revoked, and says why', async () => {
     expect((await api('POST', `/v1/devices/${deviceId}/revoke`)).status).toBe(200);
@@ -340,5 +342,5 @@ describe('the agent end to end', () => {
     expect(status.queue_depth).toBe(1);
     const human = await runToktra(['agent', 'status', '--state-dir', stateDir]);
     expect(human.stdout).toMatch(/Shipping:\s+refused — .*revoked/);
-  }, 60_000);
+  }, 120_000);
 });

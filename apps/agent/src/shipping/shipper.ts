@@ -9,6 +9,8 @@ export interface ShipperOptions {
   /** Catch-up batches after an outage may be this large (the server accepts 5,000). */
   backlogBatchSize?: number;
   maxBackoffMs?: number;
+  /** The first retry waits between this and twice this; each further retry doubles both bounds. */
+  baseBackoffMs?: number;
   onShipped?: (count: number) => void;
   onRefused?: (reason: string) => void;
   onError?: (message: string) => void;
@@ -18,6 +20,15 @@ export type ShipperState =
   | { kind: 'ok'; lastShipmentAt?: string }
   | { kind: 'retrying'; since: string; attempt: number; lastError: string; lastShipmentAt?: string }
   | { kind: 'refused'; reason: string; lastShipmentAt?: string };
+
+/**
+ * Exponential backoff with "equal jitter": half the ceiling plus a random part of the other half,
+ * so that many agents coming back after an outage do not retry in lockstep.
+ */
+export function backoffDelay(attempt: number, baseMs: number, maxMs: number): number {
+  const ceiling = Math.min(maxMs, baseMs * 2 ** attempt);
+  return Math.floor(ceiling / 2) + randomInt(Math.max(1, Math.floor(ceiling / 2)));
+}
 
 /**
  * Moves events from the durable queue to the server: 50 events or 5 seconds, whichever comes
@@ -30,7 +41,10 @@ export class Shipper<T> {
   private oldestWaitingSince: number | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private flushing = false;
   private busy: Promise<void> | undefined;
+  /** Ends a backoff wait early (flush or stop must not wait out a minute of backoff). */
+  private wake: (() => void) | undefined;
   private readonly opts: Required<Omit<ShipperOptions, 'onShipped' | 'onRefused' | 'onError'>> &
     ShipperOptions;
 
@@ -45,6 +59,7 @@ export class Shipper<T> {
       maxDelayMs: options.maxDelayMs ?? 5000,
       backlogBatchSize: options.backlogBatchSize ?? 1000,
       maxBackoffMs: options.maxBackoffMs ?? 60_000,
+      baseBackoffMs: options.baseBackoffMs ?? 1000,
     };
   }
 
@@ -59,7 +74,10 @@ export class Shipper<T> {
   /** Ships everything pending now (shutdown); resolves when empty or the server is unavailable. */
   async flush(): Promise<boolean> {
     clearTimeout(this.timer);
+    this.flushing = true;
+    this.wake?.();
     await this.busy;
+    this.flushing = false;
     for (;;) {
       const outcome = await this.shipBatch();
       if (outcome === 'empty') return true;
@@ -70,6 +88,7 @@ export class Shipper<T> {
   stop(): void {
     this.stopped = true;
     clearTimeout(this.timer);
+    this.wake?.();
   }
 
   private schedule(delayMs: number): void {
@@ -84,7 +103,7 @@ export class Shipper<T> {
 
   private async drain(): Promise<void> {
     let attempt = 0;
-    while (!this.stopped) {
+    while (!this.stopped && !this.flushing) {
       const outcome = await this.shipBatch();
       if (outcome === 'empty') break;
       if (outcome === 'shipped') {
@@ -93,10 +112,14 @@ export class Shipper<T> {
       }
       if (this.state.kind === 'refused') return;
       attempt += 1;
-      const ceiling = Math.min(this.opts.maxBackoffMs, 1000 * 2 ** attempt);
-      await new Promise((r) => {
-        this.timer = setTimeout(r, Math.floor(ceiling / 2) + randomInt(Math.max(1, Math.floor(ceiling / 2))));
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        this.timer = setTimeout(
+          resolve,
+          backoffDelay(attempt, this.opts.baseBackoffMs, this.opts.maxBackoffMs),
+        );
       });
+      this.wake = undefined;
     }
     this.oldestWaitingSince = undefined;
   }
