@@ -68,8 +68,16 @@ export class ExportWriter {
   private async push(chunk: string): Promise<void> {
     if (this.failure) throw this.failure;
     if (!this.stream.write(chunk)) {
-      await Promise.race([once(this.stream, 'drain'), once(this.stream, 'error')]);
-      if (this.failure) throw this.failure;
+      await new Promise<void>((resolve, reject) => {
+        const settle = (error?: Error) => {
+          this.stream.off('drain', settle);
+          this.stream.off('error', settle);
+          if (error) reject(error);
+          else resolve();
+        };
+        this.stream.on('drain', settle);
+        this.stream.on('error', settle);
+      });
     }
   }
 }

@@ -66,9 +66,9 @@ describe('computeEfficiency (hand-checked)', () => {
 });
 
 describe('model tiers', () => {
-  it('maps scores to tiers at 50 and 75', () => {
+  it('maps scores to tiers at 50 and 75, and starts the unscored at advanced', () => {
     expect([null, 0, 49, 50, 74, 75, 100].map(tierForScore)).toEqual([
-      'standard',
+      'advanced',
       'standard',
       'standard',
       'advanced',

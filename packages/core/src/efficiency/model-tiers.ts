@@ -35,11 +35,15 @@ export function isModelAllowedForTier(model: string | null | undefined, tier: Mo
   return RANK[requiredTierForModel(model)] <= RANK[tier];
 }
 
-/** Score thresholds: ≥ 75 premium, ≥ 50 advanced, else standard; no score yet → standard. */
+/**
+ * Score thresholds: ≥ 75 premium, ≥ 50 advanced, else standard. Someone without a score yet
+ * (fewer than five calls in the window) starts at `advanced`: new people are not locked out of
+ * everyday models, and premium is earned.
+ */
 export const TIER_THRESHOLDS = { premium: 75, advanced: 50 } as const;
 
 export function tierForScore(score: number | null | undefined): ModelTier {
-  if (score === null || score === undefined) return 'standard';
+  if (score === null || score === undefined) return 'advanced';
   if (score >= TIER_THRESHOLDS.premium) return 'premium';
   if (score >= TIER_THRESHOLDS.advanced) return 'advanced';
   return 'standard';

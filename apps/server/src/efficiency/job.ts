@@ -1,0 +1,72 @@
+import { sql } from 'kysely';
+import { z } from 'zod';
+import type { AppContext } from '../context.js';
+import { defineJob } from '../jobs/define-job.js';
+import { dayInZone } from '../usage/time-zone.js';
+import { DEFAULT_WINDOW_DAYS, scoreTeams, scoreUsers } from './service.js';
+import { forgetCachedTiers } from './tiers.js';
+
+/** Stores today's 30-day scores of every person and department of one org (idempotent upserts). */
+export async function refreshEfficiencyScores(
+  ctx: AppContext,
+  orgId: string,
+  endDay?: string,
+): Promise<void> {
+  const people = await scoreUsers(ctx, orgId, { endDay });
+  const teams = await scoreTeams(ctx, orgId, { endDay: people.end_day });
+  const rows = [
+    ...people.users
+      .filter((u) => u.score !== null)
+      .map((u) => ({
+        subject_type: 'user' as const,
+        subject_id: u.user_id,
+        score: u.score as number,
+        components: JSON.stringify({ ...u.components, events: u.events }),
+      })),
+    ...teams.teams
+      .filter((t) => t.score !== null)
+      .map((t) => ({
+        subject_type: 'department' as const,
+        subject_id: t.department_id,
+        score: t.score as number,
+        components: JSON.stringify({ members: t.members, scored_members: t.scored_members }),
+      })),
+  ];
+  await ctx.db.withTenant(orgId, async (tx) => {
+    for (const row of rows) {
+      await tx.db
+        .insertInto('efficiency_scores')
+        .values({ org_id: orgId, day: people.end_day, window_days: DEFAULT_WINDOW_DAYS, ...row })
+        .onConflict((oc) =>
+          oc
+            .columns(['org_id', 'subject_type', 'subject_id', 'day', 'window_days'])
+            .doUpdateSet({ score: row.score, components: row.components, computed_at: new Date() }),
+        )
+        .execute();
+    }
+  });
+  forgetCachedTiers(orgId);
+}
+
+/** Every org whose local day has changed since its scores were last stored. */
+export const refreshEfficiencyJob = defineJob({
+  name: 'efficiency.refresh',
+  payload: z.object({}).passthrough(),
+  async run(ctx) {
+    const orgs = await ctx.db.system(({ db }) =>
+      sql<{ id: string; time_zone: string; last: string | null }>`
+        SELECT o.id, o.time_zone,
+          (SELECT max(day)::text FROM efficiency_scores s WHERE s.org_id = o.id) AS last
+        FROM orgs o`.execute(db),
+    );
+    for (const org of orgs.rows) {
+      const today = dayInZone(Date.now(), org.time_zone);
+      if (org.last === today) continue;
+      try {
+        await refreshEfficiencyScores(ctx, org.id, today);
+      } catch (err) {
+        ctx.logger.error({ err, orgId: org.id }, 'efficiency refresh failed');
+      }
+    }
+  },
+});

@@ -1,0 +1,184 @@
+import {
+  AppError,
+  coachingTips,
+  computeEfficiency,
+  type EfficiencyComponents,
+  type ModelTier,
+  type TrendIndicator,
+  tierForScore,
+  trendIndicator,
+} from '@toktra/core';
+import type { Tx } from '@toktra/db';
+import type { AppContext } from '../context.js';
+import { assertDepartment, departmentSubtree } from '../departments/service.js';
+import { addDays, dayInZone } from '../usage/time-zone.js';
+import { loadEfficiencyInputs } from './inputs.js';
+
+export const DEFAULT_WINDOW_DAYS = 30;
+
+export interface UserScore {
+  user_id: string;
+  name: string;
+  email: string;
+  department_id: string | null;
+  score: number | null;
+  previous_score: number | null;
+  trend: TrendIndicator;
+  components: EfficiencyComponents;
+  events: number;
+  coaching: string[];
+  tier: ModelTier;
+  tier_source: 'score' | 'override';
+}
+
+export interface ScoreQuery {
+  endDay?: string | undefined;
+  windowDays?: number | undefined;
+  departmentId?: string | undefined;
+  /** Only these people (e.g. one person for the preflight's tier). */
+  userIds?: string[] | undefined;
+}
+
+export interface ScoreSet {
+  end_day: string;
+  window_days: number;
+  users: UserScore[];
+}
+
+export async function orgTimeZone(tx: Tx, orgId: string): Promise<string> {
+  const org = await tx.db.selectFrom('orgs').select('time_zone').where('id', '=', orgId).executeTakeFirst();
+  if (!org) throw new AppError('not_found', `organization ${orgId} not found`);
+  return org.time_zone;
+}
+
+/**
+ * Every person's score for the window ending `endDay` (default today, org time zone) and the
+ * window before it, with the trend, coaching tips and effective model tier. Inside `tx`.
+ */
+export async function scoreUsersInTx(tx: Tx, orgId: string, query: ScoreQuery): Promise<ScoreSet> {
+  const timeZone = await orgTimeZone(tx, orgId);
+  const endDay = query.endDay ?? dayInZone(Date.now(), timeZone);
+  const days = query.windowDays ?? DEFAULT_WINDOW_DAYS;
+  let departments: string[] | undefined;
+  if (query.departmentId) {
+    await assertDepartment(tx, orgId, query.departmentId);
+    departments = await departmentSubtree(tx, orgId, query.departmentId);
+  }
+  const people = await tx.db
+    .selectFrom('users')
+    .select(['id', 'name', 'email', 'department_id'])
+    .where('org_id', '=', orgId)
+    .$if(departments !== undefined, (q) => q.where('department_id', 'in', departments as string[]))
+    .$if(query.userIds !== undefined, (q) => q.where('id', 'in', query.userIds as string[]))
+    .orderBy('name')
+    .orderBy('id')
+    .execute();
+  const ids = people.map((p) => p.id);
+  if (ids.length === 0) return { end_day: endDay, window_days: days, users: [] };
+  const current = await loadEfficiencyInputs(tx, orgId, timeZone, { endDay, days }, ids);
+  const previous = await loadEfficiencyInputs(
+    tx,
+    orgId,
+    timeZone,
+    { endDay: addDays(endDay, -days), days },
+    ids,
+  );
+  const overrides = new Map(
+    (
+      await tx.db
+        .selectFrom('tier_overrides')
+        .select(['user_id', 'tier'])
+        .where('org_id', '=', orgId)
+        .where('user_id', 'in', ids)
+        .execute()
+    ).map((o) => [o.user_id, o.tier]),
+  );
+  const users = people.map((p): UserScore => {
+    const inputs = current.get(p.id);
+    const now = inputs ? computeEfficiency(inputs) : computeEfficiency({ ...ZERO });
+    const before = previous.get(p.id);
+    const previousScore = before ? computeEfficiency(before).score : null;
+    const override = overrides.get(p.id);
+    return {
+      user_id: p.id,
+      name: p.name,
+      email: p.email,
+      department_id: p.department_id,
+      score: now.score,
+      previous_score: previousScore,
+      trend: trendIndicator(now.score, previousScore),
+      components: now.components,
+      events: inputs?.events ?? 0,
+      coaching: coachingTips(now.components),
+      tier: override ?? tierForScore(now.score),
+      tier_source: override ? 'override' : 'score',
+    };
+  });
+  return { end_day: endDay, window_days: days, users };
+}
+
+const ZERO = {
+  events: 0,
+  input_tokens: 0,
+  output_tokens: 0,
+  model_known_tokens: 0,
+  premium_tokens: 0,
+  burst_events: 0,
+  resend_events: 0,
+};
+
+export async function scoreUsers(ctx: AppContext, orgId: string, query: ScoreQuery): Promise<ScoreSet> {
+  return ctx.db.withTenant(orgId, (tx) => scoreUsersInTx(tx, orgId, query));
+}
+
+export interface TeamScore {
+  department_id: string;
+  name: string;
+  members: number;
+  scored_members: number;
+  score: number | null;
+  previous_score: number | null;
+  trend: TrendIndicator;
+}
+
+function meanOf(values: Array<number | null>): number | null {
+  const known = values.filter((v): v is number => v !== null);
+  return known.length === 0 ? null : Math.round(known.reduce((a, b) => a + b, 0) / known.length);
+}
+
+/**
+ * A team's (department's) score is the plain mean of its scored members' scores, everyone in
+ * the department's subtree counting once, so one heavy user cannot carry a team.
+ */
+export async function scoreTeams(
+  ctx: AppContext,
+  orgId: string,
+  query: Omit<ScoreQuery, 'departmentId'>,
+): Promise<{ end_day: string; window_days: number; teams: TeamScore[] }> {
+  return ctx.db.withTenant(orgId, async (tx) => {
+    const set = await scoreUsersInTx(tx, orgId, query);
+    const departments = await tx.db
+      .selectFrom('departments')
+      .select(['id', 'name'])
+      .where('org_id', '=', orgId)
+      .orderBy('name')
+      .execute();
+    const teams: TeamScore[] = [];
+    for (const d of departments) {
+      const subtree = new Set(await departmentSubtree(tx, orgId, d.id));
+      const members = set.users.filter((u) => u.department_id !== null && subtree.has(u.department_id));
+      const score = meanOf(members.map((m) => m.score));
+      const previous = meanOf(members.map((m) => m.previous_score));
+      teams.push({
+        department_id: d.id,
+        name: d.name,
+        members: members.length,
+        scored_members: members.filter((m) => m.score !== null).length,
+        score,
+        previous_score: previous,
+        trend: trendIndicator(score, previous),
+      });
+    }
+    return { end_day: set.end_day, window_days: set.window_days, teams };
+  });
+}
