@@ -243,6 +243,19 @@ describe('provider connections API', () => {
     expect(calibration.json().data[0].provider).toBe('openai');
   });
 
+  it('audits every change to connections', async () => {
+    const actions = await ctx.db.withTenant(a.orgId, (tx) =>
+      tx.db
+        .selectFrom('audit_log')
+        .select('action')
+        .where('action', 'like', 'provider_connection.%')
+        .execute(),
+    );
+    const seen = new Set(actions.map((r) => r.action));
+    for (const action of ['create', 'test', 'sync', 'delete'])
+      expect(seen).toContain(`provider_connection.${action}`);
+  });
+
   it('credentials appear in no API response and no database row', async () => {
     for (const body of bodies) {
       expect(body).not.toContain(ADMIN_KEY);

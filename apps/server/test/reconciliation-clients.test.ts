@@ -67,6 +67,22 @@ describe('OpenAI client', () => {
     expect(buckets.every((b) => b.bucketStart.getTime() % HOUR === 0)).toBe(true);
   });
 
+  it('keeps a partial first bucket (unaligned start_time) on the hour it belongs to', async () => {
+    const usage = sampleUsage();
+    fake = await startOpenAiFake({ adminKey: 'sk-admin-good-key-0000000000', usage });
+    const client = createOpenAiClient(
+      { admin_key: 'sk-admin-good-key-0000000000' },
+      { baseUrl: fake.url, retry: FAST },
+    );
+    // 00:30 → the fake's first bucket runs 00:30-01:00, the next ones are aligned.
+    const buckets = await client.fetchUsage({
+      start: new Date(T0 + 30 * 60_000),
+      end: new Date(T0 + 6 * HOUR),
+    });
+    expect(buckets.every((b) => b.bucketStart.getTime() % HOUR === 0)).toBe(true);
+    expect(buckets.map((b) => b.bucketStart.getTime())).toEqual([T0 + 3 * HOUR]);
+  });
+
   it('retries 429 honouring Retry-After, then succeeds', async () => {
     fake = await startOpenAiFake({ adminKey: 'sk-admin-good-key-0000000000', usage: sampleUsage() });
     fake.throttle(2, '1');
@@ -274,6 +290,20 @@ describe('Vertex client', () => {
     expect(sum(buckets, (b) => b.inputTokens)).toBe(usage.reduce((s, u) => s + u.input, 0));
     expect(sum(buckets, (b) => b.outputTokens)).toBe(usage.reduce((s, u) => s + u.output, 0));
     expect(buckets.every((b) => b.projectId === 'acme-ai')).toBe(true);
+  });
+
+  it('refuses partial results (executionErrors) rather than overwrite stored buckets', async () => {
+    const sa = makeServiceAccount('acme-ai');
+    fake = await startVertexFake({
+      clientEmail: sa.clientEmail,
+      publicKey: sa.publicKey,
+      usage: { 'acme-ai': [] },
+      executionErrors: true,
+    });
+    const client = createVertexClient({ service_account: sa.keyFile }, { baseUrl: fake.url, retry: FAST });
+    await expect(client.fetchUsage(window)).rejects.toThrow(
+      /Cloud Monitoring returned partial data: .*unavailable/,
+    );
   });
 
   it('reports a key the token endpoint rejects plainly', async () => {

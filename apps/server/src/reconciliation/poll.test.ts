@@ -9,6 +9,7 @@ import type { AppContext } from '../context.js';
 import { createOrg } from '../orgs/service.js';
 import { createTestContext } from '../usage/testing.js';
 import { createConnection, getConnection } from './connections.js';
+import { pollAllConnectionsJob } from './jobs.js';
 import { pollConnection, pollWindow } from './poll.js';
 
 const KEY = 'sk-admin-poll-test-key-0123456789';
@@ -138,6 +139,37 @@ describe('pollConnection', () => {
     expect(row.status).toBe('unhealthy');
     expect(row.last_error).toMatch(/401 invalid_api_key/);
     expect(row.next_poll_at?.getTime()).toBeGreaterThan(NOW.getTime());
+  });
+
+  it('the hourly fan-out enqueues one sync per connection, skipping those backing off', async () => {
+    // The failing connection backs off: its next poll is an hour away.
+    await ctx.db.withTenant(orgId, (tx) =>
+      tx.db
+        .updateTable('provider_connections')
+        .set({ next_poll_at: new Date(Date.now() + 3_600_000) })
+        .where('status', '=', 'unhealthy')
+        .execute(),
+    );
+    await pollAllConnectionsJob.run(ctx, {}, { id: 0, orgId: null, attempt: 1 });
+    const jobs = await ctx.db.system((tx) =>
+      tx.db
+        .selectFrom('jobs')
+        .select(['name', 'payload', 'status'])
+        .where('name', '=', 'reconciliation.sync')
+        .execute(),
+    );
+    const connections = await ctx.db.withTenant(orgId, (tx) =>
+      tx.db.selectFrom('provider_connections').select(['id', 'status']).execute(),
+    );
+    const healthy = connections.filter((c) => c.status === 'healthy').map((c) => c.id);
+    expect(jobs.map((j) => (j.payload as { connectionId: string }).connectionId).sort()).toEqual(
+      healthy.sort(),
+    );
+    // Running it again while those are queued adds nothing.
+    await pollAllConnectionsJob.run(ctx, {}, { id: 0, orgId: null, attempt: 1 });
+    expect(await ctx.db.system((tx) => tx.db.selectFrom('jobs').select('id').execute())).toHaveLength(
+      jobs.length,
+    );
   });
 
   it('never stores the credentials readably: no row of any table contains the key', async () => {

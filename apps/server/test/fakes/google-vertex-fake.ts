@@ -9,6 +9,8 @@ export interface VertexFakeOptions {
   usage: Record<string, FakeUsage[]>;
   /** Caps pageSize (points per page) to force paging. */
   maxPointsPerPage?: number;
+  /** Answer with `executionErrors` (a partial failure), as the API may. */
+  executionErrors?: boolean;
 }
 
 /** A service-account key pair and key file, as Google would issue it. */
@@ -150,6 +152,9 @@ export function startVertexFake(options: VertexFakeOptions): Promise<FakeServer>
           })),
         })),
         nextPageToken: offset + pageSize < flat.length ? String(offset + pageSize) : '',
+        ...(options.executionErrors
+          ? { executionErrors: [{ code: 14, message: 'backend us-central1 unavailable' }] }
+          : {}),
         unit: '1',
       },
     };
