@@ -161,7 +161,7 @@ export async function agentStatus(stateDir: string): Promise<{
   running: boolean;
   shipping: string | null;
   shipping_problem: string | null;
-  capture: { capturing?: boolean } | null;
+  capture: { capturing?: boolean; mode?: 'capture' | 'proxy'; drops?: number } | null;
 }> {
   return JSON.parse((await runToktra(['agent', 'status', '--state-dir', stateDir, '--json'])).stdout);
 }

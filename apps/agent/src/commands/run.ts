@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { startConnectProxy } from '../proxy/connect-proxy.js';
@@ -30,7 +31,8 @@ const log = (message: string) =>
 
 /** Runs until SIGINT/SIGTERM; then flushes in-flight connections and the queue. */
 export async function runAgent(opts: RunOptions): Promise<void> {
-  const runtime = new AgentRuntime({ paths: statePaths(resolveStateDir(opts.stateDir)), log });
+  const paths = statePaths(resolveStateDir(opts.stateDir));
+  const runtime = new AgentRuntime({ paths, log });
   let stopSource: () => Promise<void>;
   if (opts.proxy) {
     const proxy = await startConnectProxy({
@@ -45,6 +47,7 @@ export async function runAgent(opts: RunOptions): Promise<void> {
     const capture = new LiveCapture({
       interface: opts.interface,
       ports: opts.ports,
+      pidFile: path.join(paths.dir, 'tcpdump.pid'),
       isPaused: () => runtime.isPaused(),
       onFlow: (flow, owner) => runtime.record(flow, owner),
       onError: (error) => log(error.message),

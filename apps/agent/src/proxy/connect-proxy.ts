@@ -19,81 +19,87 @@ export interface ConnectProxyOptions {
   onConnection: (connection: ProxiedConnection) => void;
   /** During Privacy Hours the proxy still forwards traffic but records nothing. */
   isPaused: () => boolean;
+  /** How long to wait for the upstream TCP handshake before answering 504. */
+  connectTimeoutMs?: number;
 }
 
 const MAX_HELLO_BYTES = 32 * 1024;
 
+/** Reads the SNI from the first bytes a client sends through a tunnel; keeps nothing after. */
+class HelloObserver {
+  sni: string | null | undefined;
+  private hello = Buffer.alloc(0);
+  private readonly result: ExtractResult = { status: HandshakeStatus.NeedMore, info: null };
+
+  observe(chunk: Buffer): void {
+    if (this.sni !== undefined) return;
+    this.hello = Buffer.concat([this.hello, chunk]);
+    extractClientHello(this.hello, this.hello.length, MAX_HELLO_BYTES, this.result);
+    if (this.result.status !== HandshakeStatus.NeedMore || this.hello.length >= MAX_HELLO_BYTES) {
+      this.sni = this.result.info?.sni ?? null;
+      this.hello = Buffer.alloc(0); // handshake bytes are not kept once the SNI is known
+    }
+  }
+}
+
 /**
  * An observation-only HTTP CONNECT proxy for machines where packet capture is not possible. It
  * reads the tunnelled ClientHello for the SNI (falling back to the CONNECT host), counts bytes
- * both ways, and never decrypts or blocks: every tunnel is forwarded as is.
+ * both ways (TLS records as they cross the tunnel — the same bytes as the upstream TCP payload),
+ * and never decrypts or blocks: every tunnel is forwarded as is.
  */
 export async function startConnectProxy(options: ConnectProxyOptions) {
   const owners = new SocketOwners();
-  const counters = { tunnels: 0, failed: 0 };
+  const counters = { tunnels: 0, active: 0, failed: 0 };
+  /** Open tunnels, so that shutdown reports them instead of losing them. */
+  const open = new Set<() => void>();
   const server = http.createServer((_req, res) => {
     res
-      .writeHead(405, { 'content-type': 'text/plain' })
+      .writeHead(405, { 'content-type': 'text/plain', allow: 'CONNECT' })
       .end('toktra agent proxy: only CONNECT is supported\n');
   });
 
   server.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
     const target = /^\[?([^\]]+?)\]?:(\d+)$/.exec(req.url ?? '');
-    if (!target) {
+    const port = Number(target?.[2]);
+    if (!target || !Number.isInteger(port) || port < 1 || port > 65535) {
       client.end('HTTP/1.1 400 Bad Request\r\n\r\n');
       return;
     }
-    const [, host, port] = target as unknown as [string, string, string];
+    const host = target[1]!;
     const startedAt = Date.now();
+    // A tunnel opened during Privacy Hours is forwarded but never looked at.
+    const observed = !options.isPaused();
     // The client's socket, seen from the kernel, is local=client side, remote=our listener.
-    const owner = owners.lookup({
-      transport: 'tcp',
-      srcIp: client.remoteAddress ?? '',
-      srcPort: client.remotePort ?? 0,
-      dstIp: client.localAddress ?? '',
-      dstPort: client.localPort ?? 0,
-    });
-    const upstream = net.connect(Number(port), host);
+    const owner = observed
+      ? owners.lookup({
+          transport: 'tcp',
+          srcIp: client.remoteAddress ?? '',
+          srcPort: client.remotePort ?? 0,
+          dstIp: client.localAddress ?? '',
+          dstPort: client.localPort ?? 0,
+        })
+      : undefined;
+    const upstream = net.connect({ port, host, allowHalfOpen: true });
+    upstream.setTimeout(options.connectTimeoutMs ?? 30_000, () =>
+      upstream.destroy(new Error('upstream connect timeout')),
+    );
+    const hello = new HelloObserver();
     let bytesUp = 0;
     let bytesDown = 0;
-    let hello = Buffer.alloc(0);
-    let sni: string | null | undefined;
-    const result: ExtractResult = { status: HandshakeStatus.NeedMore, info: null };
-
-    const observeUp = (chunk: Buffer) => {
-      bytesUp += chunk.length;
-      if (sni !== undefined) return;
-      hello = Buffer.concat([hello, chunk]);
-      extractClientHello(hello, hello.length, MAX_HELLO_BYTES, result);
-      if (result.status !== HandshakeStatus.NeedMore || hello.length >= MAX_HELLO_BYTES) {
-        sni = result.info?.sni ?? null;
-        hello = Buffer.alloc(0); // handshake bytes are not kept once the SNI is known
-      }
-    };
-
-    upstream.once('connect', () => {
-      counters.tunnels += 1;
-      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      if (head.length) {
-        observeUp(head);
-        upstream.write(head);
-      }
-      client.on('data', observeUp);
-      upstream.on('data', (chunk: Buffer) => {
-        bytesDown += chunk.length;
-      });
-      client.pipe(upstream);
-      upstream.pipe(client);
-    });
+    let established = false;
     let finished = false;
+
     const finish = () => {
       if (finished) return;
       finished = true;
+      open.delete(finish);
+      if (established) counters.active -= 1;
       client.destroy();
       upstream.destroy();
-      if (options.isPaused() || bytesUp + bytesDown === 0) return;
+      if (!observed || options.isPaused() || bytesUp + bytesDown === 0) return;
       options.onConnection({
-        sni: sni ?? host.toLowerCase(),
+        sni: hello.sni ?? host.toLowerCase(),
         transport: 'tcp',
         startedAt,
         endedAt: Date.now(),
@@ -102,16 +108,50 @@ export async function startConnectProxy(options: ConnectProxyOptions) {
         owner,
       });
     };
-    upstream.once('error', () => {
-      if (bytesUp + bytesDown === 0) {
+    open.add(finish);
+
+    const countUp = (chunk: Buffer) => {
+      bytesUp += chunk.length;
+      if (observed) hello.observe(chunk);
+    };
+    upstream.once('connect', () => {
+      upstream.setTimeout(0);
+      established = true;
+      counters.tunnels += 1;
+      counters.active += 1;
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      if (head.length) {
+        countUp(head);
+        upstream.write(head);
+      }
+      client.on('data', countUp);
+      upstream.on('data', (chunk: Buffer) => {
+        bytesDown += chunk.length;
+      });
+      // pipe() half-closes each side when the other ends, so a response the server sends just
+      // before closing still reaches the client; the tunnel is finished once both are closed.
+      client.pipe(upstream);
+      upstream.pipe(client);
+    });
+    let closed = 0;
+    const onClose = () => {
+      closed += 1;
+      if (closed === 2 || !established) finish();
+    };
+    upstream.once('error', (error: NodeJS.ErrnoException) => {
+      if (!established) {
         counters.failed += 1;
-        client.end('HTTP/1.1 502 Bad Gateway\r\n\r\n');
+        const timedOut = error.message === 'upstream connect timeout';
+        client.end(`HTTP/1.1 ${timedOut ? '504 Gateway Timeout' : '502 Bad Gateway'}\r\n\r\n`);
+        open.delete(finish);
+        finished = true;
+        return;
       }
       finish();
     });
-    upstream.once('close', finish);
     client.once('error', finish);
-    client.once('close', finish);
+    upstream.once('close', onClose);
+    client.once('close', onClose);
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -122,9 +162,11 @@ export async function startConnectProxy(options: ConnectProxyOptions) {
   return {
     port: address.port,
     stats: () => ({ ...counters }),
+    /** Stops listening and reports every open tunnel with the bytes it carried so far. */
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
+        for (const finish of [...open]) finish();
         server.closeAllConnections();
       }),
   };

@@ -1,10 +1,13 @@
 import type { ChildProcessByStdio } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { type CaptureEngine, type CaptureStats, createCaptureEngine, type FlowRecord } from '@toktra/capture';
 import { type SocketOwner, SocketOwners } from '../attribution/socket-owners.js';
 import { startTcpdump, type TcpdumpOptions } from './tcpdump.js';
 
 export interface LiveCaptureOptions extends TcpdumpOptions {
+  /** Where tcpdump's pid is kept, so a tcpdump orphaned by a killed agent is stopped next start. */
+  pidFile?: string;
   /** Checked every second: while true, tcpdump is stopped and in-flight connections discarded. */
   isPaused: () => boolean;
   onFlow: (flow: FlowRecord, owner: SocketOwner | undefined) => void;
@@ -37,10 +40,16 @@ export class LiveCapture {
   }
 
   stats(): { packets: number; drops: number; restarts: number; activeFlows: number; engine?: CaptureStats } {
-    return { ...this.totals, activeFlows: this.engine?.activeFlows ?? 0, engine: this.engine?.stats };
+    return {
+      ...this.totals,
+      packets: this.totals.packets + (this.engine?.stats.packets ?? 0),
+      activeFlows: this.engine?.activeFlows ?? 0,
+      engine: this.engine?.stats,
+    };
   }
 
   async start(): Promise<void> {
+    if (this.options.pidFile) stopOrphanedTcpdump(this.options.pidFile);
     if (!this.options.isPaused()) await this.startCapture();
     // Sockets are sampled often so that short connections are attributed too: most AI requests
     // live for hundreds of milliseconds, and a sampled socket is remembered after it closes.
@@ -94,6 +103,8 @@ export class LiveCapture {
     });
     this.engine = engine;
     this.tcpdump = child;
+    if (this.options.pidFile && child.pid)
+      writeFileSync(this.options.pidFile, String(child.pid), { mode: 0o600 });
   }
 
   private async stopCapture(reportInFlight: boolean): Promise<void> {
@@ -114,4 +125,16 @@ export class LiveCapture {
     }
     this.ownerByFlow.clear();
   }
+}
+
+/** A killed agent cannot stop its tcpdump; the next start does, if it is still ours. */
+function stopOrphanedTcpdump(pidFile: string): void {
+  try {
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    if (cmdline.startsWith('tcpdump\0') || cmdline.includes('/tcpdump\0')) process.kill(pid, 'SIGTERM');
+  } catch {
+    // no pid file, or that process is gone
+  }
+  rmSync(pidFile, { force: true });
 }
