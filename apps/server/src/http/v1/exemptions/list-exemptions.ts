@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { getExemption, listExemptions } from '../../../budgets/exemptions.js';
+import { listExemptions } from '../../../budgets/exemptions.js';
 import type { AppContext } from '../../../context.js';
 import { orgOf, requireAuth } from '../../auth.js';
 import { rateLimitByApiKey } from '../../rate-limit.js';
 import { commonErrors, idSchema } from '../responses.js';
-import { exemptionParamsSchema, exemptionSchema, periodSchema, toExemptionJson } from './exemption-schema.js';
+import { exemptionSchema, periodSchema, toExemptionJson } from './exemption-schema.js';
 
 const querySchema = z.object({
   status: z.enum(['requested', 'approved', 'rejected']).optional(),
@@ -15,7 +15,7 @@ const querySchema = z.object({
   budget_id: idSchema.optional(),
 });
 
-/** `GET /v1/exemptions` (newest first, filterable) and `GET /v1/exemptions/{id}`. */
+/** `GET /v1/exemptions`: newest first, filterable by status, period, user and budget. */
 export function registerListExemptions(app: FastifyInstance, ctx: AppContext): void {
   const typed = app.withTypeProvider<ZodTypeProvider>();
   typed.get(
@@ -32,18 +32,5 @@ export function registerListExemptions(app: FastifyInstance, ctx: AppContext): v
     async (request) => ({
       data: (await listExemptions(ctx, orgOf(request), request.query)).map(toExemptionJson),
     }),
-  );
-  typed.get(
-    '/v1/exemptions/:id',
-    {
-      schema: {
-        tags: ['budgets'],
-        summary: 'Get an exemption request',
-        params: exemptionParamsSchema,
-        response: { 200: exemptionSchema, ...commonErrors },
-      },
-      onRequest: [requireAuth(ctx, 'departments:read'), rateLimitByApiKey(ctx)],
-    },
-    async (request) => toExemptionJson(await getExemption(ctx, orgOf(request), request.params.id)),
   );
 }

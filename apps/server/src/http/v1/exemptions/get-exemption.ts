@@ -1,0 +1,26 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { getExemption } from '../../../budgets/exemptions.js';
+import type { AppContext } from '../../../context.js';
+import { orgOf, requireAuth } from '../../auth.js';
+import { rateLimitByApiKey } from '../../rate-limit.js';
+import { commonErrors } from '../responses.js';
+import { exemptionParamsSchema, exemptionSchema, toExemptionJson } from './exemption-schema.js';
+
+/** `GET /v1/exemptions/{id}`. */
+export function registerGetExemption(app: FastifyInstance, ctx: AppContext): void {
+  const typed = app.withTypeProvider<ZodTypeProvider>();
+  typed.get(
+    '/v1/exemptions/:id',
+    {
+      schema: {
+        tags: ['budgets'],
+        summary: 'Get an exemption request',
+        params: exemptionParamsSchema,
+        response: { 200: exemptionSchema, ...commonErrors },
+      },
+      onRequest: [requireAuth(ctx, 'departments:read'), rateLimitByApiKey(ctx)],
+    },
+    async (request) => toExemptionJson(await getExemption(ctx, orgOf(request), request.params.id)),
+  );
+}
