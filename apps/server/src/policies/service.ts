@@ -151,7 +151,7 @@ async function loadPolicy(tx: Tx, orgId: string, id: string, lock = false): Prom
     ])
     .where('p.org_id', '=', orgId)
     .where('p.id', '=', id);
-  if (lock) query = query.forUpdate();
+  if (lock) query = query.forUpdate('p');
   const row = await query.executeTakeFirst();
   if (!row) throw new AppError('not_found', `policy ${id} not found`);
   return {
