@@ -35,7 +35,7 @@ export interface DemoServer {
  * outdated), the seeded demo org, on a fresh database (PGlite in a temp data dir, or a new
  * Postgres database when TEST_DATABASE_URL is set).
  */
-export async function startDemoServer(): Promise<DemoServer> {
+export async function startDemoServer(options: { demo?: boolean } = {}): Promise<DemoServer> {
   if (webBuildIsStale()) await buildWebApp();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'toktra-web-'));
   let database: TestDatabase | undefined;
@@ -49,7 +49,7 @@ export async function startDemoServer(): Promise<DemoServer> {
     port: 0,
     ingestPort: 0,
     dataDir,
-    demo: true,
+    demo: options.demo ?? true,
     logLevel: 'warn',
     ...(databaseUrl ? { databaseUrl } : {}),
   });

@@ -76,7 +76,7 @@ export function registerOidcRoutes(app: FastifyInstance, ctx: AppContext): void 
       const oidc = await resolveOidc(ctx, { orgId: flow.orgId });
       const current = new URL(flow.redirectUri);
       current.search = new URLSearchParams(query as Record<string, string>).toString();
-      let claims: client.IDToken | undefined;
+      let claims: { sub: string; email?: unknown; email_verified?: unknown; name?: unknown } | undefined;
       try {
         const tokens = await client.authorizationCodeGrant(oidc.config, current, {
           pkceCodeVerifier: flow.codeVerifier,
@@ -85,6 +85,13 @@ export function registerOidcRoutes(app: FastifyInstance, ctx: AppContext): void 
           idTokenExpected: true,
         });
         claims = tokens.claims();
+        // Many issuers put profile claims only in the UserInfo response, not the ID token.
+        if (claims && typeof claims.email !== 'string') {
+          claims = {
+            ...claims,
+            ...(await client.fetchUserInfo(oidc.config, tokens.access_token, claims.sub)),
+          };
+        }
       } catch (error) {
         throw new AppError(
           'unauthorized',
