@@ -53,9 +53,9 @@ export async function loadOrgCatalogue(tx: Tx, orgId: string): Promise<Catalogue
 }
 
 /**
- * Resolves who each event belongs to, with one query per kind of lookup for the whole batch:
+ * Resolves who each event belongs to with one query for the whole batch:
  * device events → the device's OS-user mapping, else the org-wide mapping, else the device owner;
- * API events → the stated user id or email. Then each user's department and manager.
+ * API events → the stated user id or email. Each user's department and manager come with it.
  * Returns one attribution per event index; `null` for an API event whose user is unknown.
  */
 export async function attributeEvents(
@@ -65,11 +65,19 @@ export async function attributeEvents(
   events: readonly ValidEvent[],
 ): Promise<Map<number, Attribution | null>> {
   const userOf = new Map<number, string | null>();
+  // Department and manager of every user met on the way, so attribution needs no extra query.
+  const facts = new Map<string, Attribution>();
+  const learn = (id: string | null, departmentId: string | null, managerId: string | null) => {
+    if (id) facts.set(id, { userId: id, departmentId, managerId });
+  };
   if (origin.type === 'device') {
     const osUsers = [...new Set(events.map((e) => e.osUser).filter((u): u is string => u !== null))];
-    // The device and its candidate OS-user mappings in one round trip.
+    // The device, its owner, and its candidate OS-user mappings with their users: one round trip.
     const rows = await tx.db
       .selectFrom('devices as d')
+      .leftJoin('users as ou', (j) =>
+        j.onRef('ou.org_id', '=', 'd.org_id').onRef('ou.id', '=', 'd.owner_user_id'),
+      )
       .leftJoin('os_user_mappings as m', (j) =>
         osUsers.length === 0
           ? j.on(sql<boolean>`false`)
@@ -78,16 +86,29 @@ export async function attributeEvents(
               .on('m.os_user', 'in', osUsers)
               .on((eb) => eb.or([eb('m.device_id', '=', origin.deviceId), eb('m.device_id', 'is', null)])),
       )
-      .select(['d.owner_user_id', 'd.status', 'm.os_user', 'm.user_id', 'm.device_id'])
+      .leftJoin('users as mu', (j) => j.onRef('mu.org_id', '=', 'm.org_id').onRef('mu.id', '=', 'm.user_id'))
+      .select([
+        'd.owner_user_id',
+        'd.status',
+        'ou.department_id as owner_department_id',
+        'ou.manager_id as owner_manager_id',
+        'm.os_user',
+        'm.user_id',
+        'm.device_id',
+        'mu.department_id as mapped_department_id',
+        'mu.manager_id as mapped_manager_id',
+      ])
       .where('d.org_id', '=', orgId)
       .where('d.id', '=', origin.deviceId)
       .execute();
     const device = rows[0];
     if (!device) throw new AppError('not_found', `device ${origin.deviceId} not found`);
     if (device.status === 'revoked') throw new AppError('forbidden', 'this device has been revoked');
+    learn(device.owner_user_id, device.owner_department_id, device.owner_manager_id);
     const mapped = new Map<string, { user: string; own: boolean }>();
     for (const row of rows) {
       if (row.os_user === null || row.user_id === null) continue;
+      learn(row.user_id, row.mapped_department_id, row.mapped_manager_id);
       const own = row.device_id !== null;
       // The device's own mapping beats the org-wide one.
       if (own || !mapped.has(row.os_user)) mapped.set(row.os_user, { user: row.user_id, own });
@@ -103,7 +124,7 @@ export async function attributeEvents(
     if (ids.length > 0 || emails.length > 0) {
       const rows = await tx.db
         .selectFrom('users')
-        .select(['id', 'email'])
+        .select(['id', 'email', 'department_id', 'manager_id'])
         .where('org_id', '=', orgId)
         .where((eb) =>
           eb.or([
@@ -115,6 +136,7 @@ export async function attributeEvents(
       for (const row of rows) {
         byId.add(row.id);
         byEmail.set(row.email.toLowerCase(), row.id);
+        learn(row.id, row.department_id, row.manager_id);
       }
     }
     for (const e of events) {
@@ -129,18 +151,15 @@ export async function attributeEvents(
     }
   }
 
-  const userIds = [...new Set([...userOf.values()].filter((u): u is string => u !== null))];
-  const facts = new Map<string, Attribution>();
-  if (userIds.length > 0) {
+  const unknown = [...new Set([...userOf.values()])].filter((u): u is string => u !== null && !facts.has(u));
+  if (unknown.length > 0) {
     const rows = await tx.db
       .selectFrom('users')
       .select(['id', 'department_id', 'manager_id'])
       .where('org_id', '=', orgId)
-      .where('id', 'in', userIds)
+      .where('id', 'in', unknown)
       .execute();
-    for (const row of rows) {
-      facts.set(row.id, { userId: row.id, departmentId: row.department_id, managerId: row.manager_id });
-    }
+    for (const row of rows) learn(row.id, row.department_id, row.manager_id);
   }
   const result = new Map<number, Attribution | null>();
   for (const e of events) {

@@ -355,4 +355,13 @@ describe('ingestBatch', () => {
       code: 'not_found',
     });
   });
+
+  it('counts outcomes in /metrics', async () => {
+    const text = await ctx.metrics.metrics();
+    expect(text).toMatch(/toktra_ingest_events_total\{origin="device",outcome="accepted",code=""\} \d+/);
+    expect(text).toMatch(
+      /toktra_ingest_events_total\{origin="device",outcome="rejected",code="personal_event"\} 2/,
+    );
+    expect(text).toMatch(/toktra_ingest_batch_seconds_count\{origin="api"\} \d+/);
+  });
 });

@@ -10,6 +10,7 @@ import {
   type ValidEvent,
   validateEvent,
 } from './event-input.js';
+import { recordIngest } from './ingest-metrics.js';
 import { loadOrgIngestConfig } from './org-cache.js';
 import { aggregateRollups, type EventRow, insertEvents, upsertRollups } from './store.js';
 
@@ -49,7 +50,8 @@ export async function ingestBatch(
   }
   // Reconciliation's per-org calibrated ratios (cached); ratios set in org settings win.
   const calibrated = await getCalibratedRatios(ctx, orgId);
-  return ctx.db.withTenant(orgId, async (tx) => {
+  const started = performance.now();
+  const result = await ctx.db.withTenant(orgId, async (tx) => {
     const { facts, catalogue } = await loadOrgIngestConfig(ctx.db, tx, orgId);
     const org = { ...facts, ratioOverrides: { ...calibrated, ...facts.ratioOverrides } };
     const rejected: Rejection[] = [];
@@ -82,6 +84,8 @@ export async function ingestBatch(
     rejected.sort((a, b) => a.index - b.index);
     return { accepted: stored.length, duplicates, rejected };
   });
+  recordIngest(ctx, origin.type, result, (performance.now() - started) / 1000);
+  return result;
 }
 
 function validateAll(
