@@ -28,6 +28,7 @@ let aiPort = 0;
 let proxyPort = 0;
 let aiServer: { close(): Promise<void> };
 let agent: (ChildProcess & { output: () => string }) | undefined;
+let proxyAgentOutput = '';
 const work = tempDir('toktra-proxy-e2e-');
 const stateDir = path.join(work, 'agent-state');
 
@@ -303,14 +304,64 @@ describe('proxy mode (toktra agent run --proxy)', () => {
     expect(rows.at(-1)).toMatchObject({ host: 'api.openai.com', os_user: 'root' });
     expect(rows.at(-1)!.bytes_down).toBeGreaterThan(4000);
     held.destroy();
+    proxyAgentOutput = agent?.output() ?? '';
   }, 120_000);
 
   it('logs nothing sensitive: no host name, payload or user of observed traffic', () => {
-    const output = agent?.output() ?? '';
+    const output = proxyAgentOutput;
     expect(output).not.toContain(MARKER);
     for (const secret of ['api.openai.com', 'api.anthropic.com', 'example.org', OTHER_USER])
       expect(output).not.toContain(secret);
   });
+});
+
+describe('capture mode shutdown and health', () => {
+  it('shows capture health in status, and on SIGTERM reports a connection still open', async () => {
+    const before = (await storedEvents()).length;
+    agent = spawnToktra([
+      'agent',
+      'run',
+      '--state-dir',
+      stateDir,
+      '--interface',
+      'lo',
+      '--ports',
+      String(aiPort),
+    ]);
+    await waitFor(
+      'the capture to start',
+      async () => (await agentStatus(stateDir)).capture?.capturing === true || undefined,
+      60_000,
+    );
+    const held = await holdTunnel(true);
+    const status = await waitFor(
+      'capture counters in the status',
+      async () => {
+        const s = await agentStatus(stateDir);
+        return (s.capture as { packets?: number } | null)?.packets ? s : undefined;
+      },
+      30_000,
+    );
+    expect(status.capture?.drops).toBe(0);
+    const human = await runToktra(['agent', 'status', '--state-dir', stateDir]);
+    expect(human.stdout).toMatch(/Capture:\s+capturing, [\d,]+ packets seen, 0 dropped by the kernel/);
+    await stopAgent('SIGTERM');
+    expect(agent?.exitCode).toBe(0);
+    const rows = await waitFor(
+      'the open connection at the server',
+      async () => {
+        const r = await storedEvents();
+        return r.length === before + 1 ? r : undefined;
+      },
+      30_000,
+    );
+    expect(rows.at(-1)).toMatchObject({ host: 'api.openai.com', os_user: 'root', source: 'agent' });
+    expect(rows.at(-1)!.bytes_down).toBeGreaterThan(4000);
+    held.destroy();
+    const output = agent?.output() ?? '';
+    expect(output).not.toContain(MARKER);
+    expect(output).not.toContain('api.openai.com');
+  }, 180_000);
 });
 
 /** Sends a bare CONNECT and returns the proxy's answer. */
@@ -329,17 +380,23 @@ function rawConnect(target: string): Promise<string> {
 }
 
 /**
- * A TLS session through the proxy that is still open after its answer arrived (the server's
+ * A TLS session (through the proxy, or direct) that is still open after its answer arrived (the server's
  * keep-alive lasts 5 s; the session keeps the connection busy until it is destroyed).
  */
-async function holdTunnel(): Promise<tls.TLSSocket> {
-  const raw = net.connect(proxyPort, '127.0.0.1');
-  await new Promise<void>((resolve, reject) => {
-    raw.once('connect', () => raw.write(`CONNECT 127.0.0.1:${aiPort} HTTP/1.1\r\nHost: x\r\n\r\n`));
-    raw.once('data', (d) => (/^HTTP\/1\.1 200/.test(d.toString()) ? resolve() : reject(new Error(`${d}`))));
-    raw.once('error', reject);
-  });
-  const session = tls.connect({ socket: raw, servername: 'api.openai.com', rejectUnauthorized: false });
+async function holdTunnel(direct = false): Promise<tls.TLSSocket> {
+  const options = { servername: 'api.openai.com', rejectUnauthorized: false };
+  let session: tls.TLSSocket;
+  if (direct) {
+    session = tls.connect({ ...options, host: '127.0.0.1', port: aiPort });
+  } else {
+    const raw = net.connect(proxyPort, '127.0.0.1');
+    await new Promise<void>((resolve, reject) => {
+      raw.once('connect', () => raw.write(`CONNECT 127.0.0.1:${aiPort} HTTP/1.1\r\nHost: x\r\n\r\n`));
+      raw.once('data', (d) => (/^HTTP\/1\.1 200/.test(d.toString()) ? resolve() : reject(new Error(`${d}`))));
+      raw.once('error', reject);
+    });
+    session = tls.connect({ ...options, socket: raw });
+  }
   let received = '';
   session.on('data', (d) => {
     received += d;

@@ -51,6 +51,17 @@ export async function collectStatus(stateDir?: string) {
   };
 }
 
+/** One line on the capture's health: mode, packets seen, kernel drops (tcpdump's counter). */
+function describeCapture(capture: Record<string, unknown> | null, running: boolean): string {
+  if (!capture || !running) return 'not running';
+  const n = (v: unknown) => Number(v ?? 0).toLocaleString('en-US');
+  if (capture.mode === 'proxy')
+    return `proxy mode (${capture.capturing ? 'observing' : 'paused'}), ${n(capture.tunnels)} tunnels, ${n(capture.failed)} failed`;
+  const state = capture.capturing ? 'capturing' : 'paused';
+  const restarts = Number(capture.restarts ?? 0) ? `, tcpdump restarted ${n(capture.restarts)}×` : '';
+  return `${state}, ${n(capture.packets)} packets seen, ${n(capture.drops)} dropped by the kernel${restarts}`;
+}
+
 export function configureStatusCommand(cmd: Command): void {
   cmd
     .description('show whether this device is enrolled, capturing and shipping')
@@ -71,7 +82,7 @@ export function configureStatusCommand(cmd: Command): void {
         ...(s.shipping_problem ? [`Shipping:        ${s.shipping} — ${s.shipping_problem}`] : []),
         `Privacy Hours:   ${s.privacy_state}`,
         `Personal mode:   ${s.personal_mode ? 'on' : 'off'}`,
-        `Capture drops:   ${Number((s.capture as { drops?: number } | null)?.drops ?? 0)}`,
+        `Capture:         ${describeCapture(s.capture, s.running)}`,
       ];
       process.stdout.write(`${lines.join('\n')}\n`);
     });

@@ -8,6 +8,8 @@ import { startTcpdump, type TcpdumpOptions } from './tcpdump.js';
 export interface LiveCaptureOptions extends TcpdumpOptions {
   /** Where tcpdump's pid is kept, so a tcpdump orphaned by a killed agent is stopped next start. */
   pidFile?: string;
+  /** How often tcpdump is asked for its kernel-drop counter (SIGUSR1). */
+  statsEveryMs?: number;
   /** Checked every second: while true, tcpdump is stopped and in-flight connections discarded. */
   isPaused: () => boolean;
   onFlow: (flow: FlowRecord, owner: SocketOwner | undefined) => void;
@@ -30,6 +32,8 @@ export class LiveCapture {
   private timers: NodeJS.Timeout[] = [];
   private transition: Promise<void> = Promise.resolve();
   private readonly totals = { packets: 0, drops: 0, restarts: 0 };
+  /** The running tcpdump's own kernel-drop count (cumulative for that process). */
+  private liveDrops = 0;
 
   constructor(private readonly options: LiveCaptureOptions) {
     this.owners = new SocketOwners({ remotePorts: options.ports });
@@ -42,6 +46,7 @@ export class LiveCapture {
   stats(): { packets: number; drops: number; restarts: number; activeFlows: number; engine?: CaptureStats } {
     return {
       ...this.totals,
+      drops: this.totals.drops + this.liveDrops,
       packets: this.totals.packets + (this.engine?.stats.packets ?? 0),
       activeFlows: this.engine?.activeFlows ?? 0,
       engine: this.engine?.stats,
@@ -54,6 +59,7 @@ export class LiveCapture {
     // Sockets are sampled often so that short connections are attributed too: most AI requests
     // live for hundreds of milliseconds, and a sampled socket is remembered after it closes.
     this.timers.push(setInterval(() => this.owners.poll(), 20));
+    this.timers.push(setInterval(() => this.tcpdump?.kill('SIGUSR1'), this.options.statsEveryMs ?? 5000));
     this.timers.push(
       setInterval(() => {
         this.engine?.expire(Date.now());
@@ -91,9 +97,20 @@ export class LiveCapture {
     });
     const child = await startTcpdump(this.options);
     child.stdout.on('data', (chunk: Buffer) => engine.push(chunk));
+    // tcpdump prints its counters on SIGUSR1 (Linux) and at exit; the kernel's drop count is
+    // cumulative per process, so the latest line wins and is folded into the total on close.
+    let stderrTail = '';
     child.stderr.on('data', (d: Buffer) => {
-      const dropped = /(\d+) packets dropped by kernel/.exec(d.toString());
-      if (dropped) this.totals.drops += Number(dropped[1]);
+      const lines = (stderrTail + d.toString()).split('\n');
+      stderrTail = lines.pop() ?? '';
+      for (const line of lines) {
+        const dropped = /(\d+) packets dropped by kernel/.exec(line);
+        if (dropped) this.liveDrops = Number(dropped[1]);
+      }
+    });
+    child.once('close', () => {
+      this.totals.drops += this.liveDrops;
+      this.liveDrops = 0;
     });
     child.once('exit', () => {
       if (this.tcpdump === child) {
@@ -113,8 +130,9 @@ export class LiveCapture {
     this.tcpdump = undefined;
     this.engine = undefined;
     if (child) {
-      // Nothing that tcpdump still has in its pipe may reach the engine (Privacy Hours).
-      child.stdout.removeAllListeners('data');
+      // Privacy Hours: nothing tcpdump still has in its pipe may reach the engine. Shutdown: it
+      // must, so that the last packets of open connections are counted before they are reported.
+      if (!reportInFlight) child.stdout.removeAllListeners('data');
       const exited = new Promise((r) => child.once('close', r));
       child.kill('SIGTERM');
       await exited;
