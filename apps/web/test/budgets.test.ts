@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { periodOf, shiftPeriodKey } from '@toktra/core';
 import type { Browser, Page } from 'playwright-core';
@@ -22,26 +23,62 @@ beforeAll(async () => {
   page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
   page.setDefaultTimeout(20_000);
   const ctx = demo.server.ctx;
-  orgId = (await ctx.db.system(({ db }) => db.selectFrom('orgs').select('id').where('name', '=', 'Acme Demo').executeTakeFirstOrThrow())).id;
+  orgId = (
+    await ctx.db.system(({ db }) =>
+      db.selectFrom('orgs').select('id').where('name', '=', 'Acme Demo').executeTakeFirstOrThrow(),
+    )
+  ).id;
   employee = await ctx.db.withTenant(orgId, ({ db }) =>
-    db.selectFrom('users').select(['id', 'department_id']).where('email', '=', DEMO_EMPLOYEE_EMAIL).executeTakeFirstOrThrow(),
+    db
+      .selectFrom('users')
+      .select(['id', 'department_id'])
+      .where('email', '=', DEMO_EMPLOYEE_EMAIL)
+      .executeTakeFirstOrThrow(),
   );
   // An org budget that rolls over (closed last month through the job) and a spent hard cap on
   // the employee's department, with an exemption request waiting for an admin.
-  const org = await createBudget(ctx, orgId, cli, { limit_tokens: 1e12, cap: 'soft', thresholds: [80, 95], rollover_cap_pct: 50 });
-  const tz = (await ctx.db.system(({ db }) => db.selectFrom('orgs').select('time_zone').where('id', '=', orgId).executeTakeFirstOrThrow())).time_zone;
+  const org = await createBudget(ctx, orgId, cli, {
+    limit_tokens: 1e12,
+    cap: 'soft',
+    thresholds: [80, 95],
+    rollover_cap_pct: 50,
+  });
+  const tz = (
+    await ctx.db.system(({ db }) =>
+      db.selectFrom('orgs').select('time_zone').where('id', '=', orgId).executeTakeFirstOrThrow(),
+    )
+  ).time_zone;
   const previous = shiftPeriodKey(periodOf(Date.now(), tz).key, -1);
   await ctx.db.withTenant(orgId, ({ db }) =>
-    db.insertInto('budget_periods').values({ org_id: orgId, budget_id: org.id, period: previous, limit_amount: 1e12, spent: null, closed_at: null }).execute(),
+    db
+      .insertInto('budget_periods')
+      .values({
+        org_id: orgId,
+        budget_id: org.id,
+        period: previous,
+        limit_amount: 1e12,
+        spent: null,
+        closed_at: null,
+      })
+      .execute(),
   );
   await budgetRolloverJob.run(ctx, { orgId }, { id: 0, orgId, attempt: 1 });
-  const team = await createBudget(ctx, orgId, cli, { department_id: employee.department_id, limit_tokens: 1, cap: 'hard' });
-  await requestExemption(ctx, orgId, { orgId, kind: 'api_key', role: 'admin', scopes: ['admin'], keyId: 'k' }, {
-    user_id: employee.id,
-    budget_id: team.id,
-    lift: true,
-    justification: 'quarter-end close',
+  const team = await createBudget(ctx, orgId, cli, {
+    department_id: employee.department_id,
+    limit_tokens: 1,
+    cap: 'hard',
   });
+  await requestExemption(
+    ctx,
+    orgId,
+    { orgId, kind: 'api_key', role: 'admin', scopes: ['admin'], keyId: randomUUID() },
+    {
+      user_id: employee.id,
+      budget_id: team.id,
+      lift: true,
+      justification: 'quarter-end close',
+    },
+  );
   ctx.preflight.clear();
 }, 180_000);
 
@@ -68,7 +105,10 @@ describe('Budget management in a real browser (demo org)', () => {
     const before = await nodes.count();
     await toggle.click();
     await expect.poll(() => nodes.count()).toBeLessThan(before);
-    await page.getByRole('button', { name: /^Expand / }).first().click();
+    await page
+      .getByRole('button', { name: /^Expand / })
+      .first()
+      .click();
     await page.screenshot({ path: path.join(SCREENSHOTS, 'budgets-tree.png') });
 
     await page.getByRole('tab', { name: 'Rollover history' }).click();

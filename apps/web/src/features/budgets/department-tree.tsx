@@ -31,7 +31,7 @@ export function Gauge({ gauge }: { gauge: BudgetGauge }) {
         />
         <Group justify="space-between" gap={4}>
           <Text size="xs" c="dimmed">
-            {gauge.used_pct}% used
+            {gauge.used_pct > 999 ? '>999' : gauge.used_pct}% used
           </Text>
           <Badge size="xs" variant="light" color={gauge.cap === 'hard' ? 'red' : 'blue'}>
             {gauge.cap} cap
