@@ -32,6 +32,7 @@ async function seedOrg(name: string): Promise<string> {
     await seedUsageRows(trx, org.id, device.id, user.id);
     await seedBudgetRows(trx, org.id, dept.id, user.id);
     await seedAuthRows(trx, org.id, user.id);
+    await seedGovernanceRows(trx, org.id, dept.id, user.id);
     await trx
       .insertInto('enroll_tokens')
       .values({
@@ -340,5 +341,131 @@ async function seedAuthRows(trx: Transaction<DB>, orgId: string, userId: string)
   await trx
     .insertInto('oidc_configs')
     .values({ org_id: orgId, issuer_url: 'https://idp.test', client_id: 'c', client_secret_enc: 'x' })
+    .execute();
+}
+
+/** One row in each governance table (policies, firings, signals, risk, GitHub, incidents, alerts, webhooks). */
+async function seedGovernanceRows(trx: Transaction<DB>, orgId: string, deptId: string, userId: string) {
+  const policy = await trx
+    .insertInto('policies')
+    .values({ org_id: orgId, published_version: null })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await trx
+    .insertInto('policy_versions')
+    .values({
+      org_id: orgId,
+      policy_id: policy.id,
+      version: 1,
+      name: 'p',
+      description: '',
+      severity: 'low',
+      trigger: '{"type":"ip_risk","params":{}}',
+      conditions: 'null',
+      actions: '[]',
+      created_by: null,
+    })
+    .execute();
+  await trx
+    .insertInto('policy_firings')
+    .values({
+      org_id: orgId,
+      policy_id: policy.id,
+      version: 1,
+      trigger_type: 'ip_risk',
+      dedupe_key: 'k',
+      subject: '{}',
+    })
+    .execute();
+  await trx
+    .insertInto('governance_signals')
+    .values({ org_id: orgId, kind: 'shadow_ai.gap', occurred_at: new Date(), payload: '{}' })
+    .execute();
+  await trx
+    .insertInto('risk_events')
+    .values({
+      org_id: orgId,
+      source: 'github',
+      kind: 'repository_publicized',
+      level: 'critical',
+      occurred_at: new Date(),
+      user_id: userId,
+      department_id: deptId,
+      external_login: 'x',
+      repository: null,
+      delivery_id: null,
+      details: '{}',
+    })
+    .execute();
+  await trx.insertInto('github_integrations').values({ org_id: orgId, webhook_secret: 'enc' }).execute();
+  await trx
+    .insertInto('github_user_mappings')
+    .values({ org_id: orgId, login: 'x', user_id: userId })
+    .execute();
+  const incident = await trx
+    .insertInto('incidents')
+    .values({
+      org_id: orgId,
+      title: 't',
+      severity: 'low',
+      assignee_id: null,
+      user_id: null,
+      policy_id: null,
+      firing_id: null,
+      resolved_at: null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await trx
+    .insertInto('incident_events')
+    .values({
+      org_id: orgId,
+      incident_id: incident.id,
+      actor_type: 'system',
+      actor_id: null,
+      kind: 'created',
+      details: '{}',
+    })
+    .execute();
+  await trx
+    .insertInto('alerts')
+    .values({
+      org_id: orgId,
+      severity: 'low',
+      title: 'a',
+      body: '',
+      source: 'policy',
+      source_id: null,
+      user_id: null,
+      department_id: null,
+      details: '{}',
+      acknowledged_by: null,
+      acknowledged_at: null,
+    })
+    .execute();
+  const endpoint = await trx
+    .insertInto('webhook_endpoints')
+    .values({
+      org_id: orgId,
+      url: 'https://hooks.example',
+      description: '',
+      event_types: [],
+      secret: 'enc',
+      disabled_reason: null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await trx
+    .insertInto('webhook_deliveries')
+    .values({
+      org_id: orgId,
+      endpoint_id: endpoint.id,
+      event_type: 'alert.created',
+      payload: '{}',
+      next_attempt_at: null,
+      last_status_code: null,
+      last_error: null,
+      delivered_at: null,
+    })
     .execute();
 }
