@@ -38,7 +38,12 @@ describe('the dashboard in a real browser (demo org)', () => {
   it('signs in and shows the Overview tiles and trend', async () => {
     await page.goto(demo.url);
     await page.waitForURL(/\/sign-in/);
-    await signIn(page, DEMO_ADMIN_EMAIL);
+    // Keyboard only: type the email, Tab to the password, Enter submits.
+    await page.getByRole('textbox', { name: 'Email' }).focus();
+    await page.keyboard.type(DEMO_ADMIN_EMAIL);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(DEMO_ADMIN_PASSWORD);
+    await page.keyboard.press('Enter');
     await page.waitForURL(`${demo.url}/`);
     const devices = page.getByTestId('tile-enrolled-devices');
     await expect
@@ -52,6 +57,11 @@ describe('the dashboard in a real browser (demo org)', () => {
       .locator('svg')
       .waitFor();
     await page.screenshot({ path: path.join(SCREENSHOTS, 'overview.png') });
+    const scheme = () => page.locator('html').getAttribute('data-mantine-color-scheme');
+    await page.getByRole('button', { name: 'Switch to dark mode' }).click();
+    await expect.poll(scheme).toBe('dark');
+    await page.getByRole('button', { name: 'Switch to light mode' }).click();
+    await expect.poll(scheme).toBe('light');
   });
 
   it('switches ranges and filters, keeping the view in the URL', async () => {

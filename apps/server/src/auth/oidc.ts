@@ -46,6 +46,21 @@ export async function setOidcConfig(
   });
 }
 
+/** The org's issuer settings without the secret, or null when single sign-on is not set up. */
+export async function getOidcConfig(db: Database, orgId: string) {
+  const row = await db.withTenant(orgId, ({ db: trx }) =>
+    trx.selectFrom('oidc_configs').selectAll().where('org_id', '=', orgId).executeTakeFirst(),
+  );
+  if (!row) return null;
+  return {
+    issuer_url: row.issuer_url,
+    client_id: row.client_id,
+    email_domains: row.email_domains,
+    default_role: row.default_role,
+    has_client_secret: row.client_secret_enc.length > 0,
+  };
+}
+
 export interface ResolvedOidc {
   orgId: string;
   config: client.Configuration;

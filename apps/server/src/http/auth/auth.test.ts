@@ -139,6 +139,98 @@ describe('roles on the API', () => {
   });
 });
 
+describe('OIDC configuration', () => {
+  it('lets owners set the issuer (secret write-only, CSRF-checked) and keeps others out', async () => {
+    const { cookie, csrf } = await signIn('owner@auth-a.test', 'correct horse', '10.9.1.1');
+    const body = {
+      issuer_url: 'https://login.example.com/tenant',
+      client_id: 'toktra',
+      client_secret: 'super-secret',
+      email_domains: ['Auth-A.test'],
+    };
+    const noCsrf = await app.inject({
+      method: 'PUT',
+      url: '/auth/oidc/config',
+      headers: { cookie },
+      payload: body,
+    });
+    expect(noCsrf.statusCode).toBe(403);
+    const put = await app.inject({
+      method: 'PUT',
+      url: '/auth/oidc/config',
+      headers: { cookie, 'x-csrf-token': csrf ?? '' },
+      payload: body,
+    });
+    expect(put.statusCode).toBe(200);
+    expect(put.json()).toEqual({
+      issuer_url: body.issuer_url,
+      client_id: 'toktra',
+      email_domains: ['auth-a.test'],
+      default_role: 'employee',
+      has_client_secret: true,
+    });
+    expect(put.body).not.toContain('super-secret');
+    const bad = await app.inject({
+      method: 'PUT',
+      url: '/auth/oidc/config',
+      headers: { cookie, 'x-csrf-token': csrf ?? '' },
+      payload: { ...body, issuer_url: 'not a url' },
+    });
+    expect(bad.statusCode).toBe(400);
+    const auditor = await signIn('auditor@auth-a.test', 'correct horse', '10.9.1.2');
+    expect(
+      (await app.inject({ url: '/auth/oidc/config', headers: { cookie: auditor.cookie } })).statusCode,
+    ).toBe(403);
+    // Org B has none of it.
+    const other = await signIn('owner@auth-b.test', 'correct horse', '10.9.1.3');
+    const view = await app.inject({ url: '/auth/oidc/config', headers: { cookie: other.cookie } });
+    expect(view.json()).toBeNull();
+  });
+});
+
+describe('cross-tenant: a session of org B never reaches org A', () => {
+  it('answers 404 for org A ids and lists only org B people', async () => {
+    const { cookie } = await signIn('owner@auth-b.test', 'correct horse', '10.9.2.1');
+    const usage = await app.inject({ url: `/v1/usage?user_id=${a.users.employee}`, headers: { cookie } });
+    expect(usage.statusCode).toBe(404);
+    const dept = await app.inject({
+      url: `/v1/usage?department_id=${a.departments.root}`,
+      headers: { cookie },
+    });
+    expect(dept.statusCode).toBe(404);
+    const directory = (await app.inject({ url: '/v1/overview/directory', headers: { cookie } })).json();
+    expect(directory.users.map((u: { email: string }) => u.email.split('@')[1])).toEqual(
+      directory.users.map(() => 'auth-b.test'),
+    );
+  });
+
+  it('confines managers to their subtree on /v1/usage and the directory', async () => {
+    const { cookie } = await signIn('manager@auth-a.test', 'correct horse', '10.9.2.2');
+    expect(
+      (await app.inject({ url: `/v1/usage?department_id=${a.departments.other}`, headers: { cookie } }))
+        .statusCode,
+    ).toBe(404);
+    expect(
+      (await app.inject({ url: `/v1/usage?department_id=${a.departments.child}`, headers: { cookie } }))
+        .statusCode,
+    ).toBe(200);
+    const directory = (await app.inject({ url: '/v1/overview/directory', headers: { cookie } })).json();
+    const emails = directory.users.map((u: { email: string }) => u.email).sort();
+    expect(emails).toEqual(['employee@auth-a.test', 'manager@auth-a.test', 'peer@auth-a.test']);
+  });
+
+  it('forces employees onto their own usage', async () => {
+    const { cookie } = await signIn('employee@auth-a.test', 'correct horse', '10.9.2.3');
+    expect(
+      (await app.inject({ url: `/v1/usage?user_id=${a.users.peer}`, headers: { cookie } })).statusCode,
+    ).toBe(404);
+    expect(
+      (await app.inject({ url: `/v1/usage?user_id=${a.users.employee}`, headers: { cookie } })).statusCode,
+    ).toBe(200);
+    expect((await app.inject({ url: '/v1/devices', headers: { cookie } })).statusCode).toBe(403);
+  });
+});
+
 describe('dashboard serving', () => {
   it('answers unknown API paths with a JSON 404, not the app', async () => {
     const res = await app.inject({ url: '/v1/no-such-thing' });

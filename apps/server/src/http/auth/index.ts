@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { registerOidcRoutes } from './oidc.js';
+import { registerOidcConfigRoutes } from './oidc-config.js';
 import { registerSignIn } from './sign-in.js';
 import { registerSignOut } from './sign-out.js';
 
@@ -9,4 +10,5 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: AppContext): void 
   registerSignIn(app, ctx);
   registerSignOut(app, ctx);
   registerOidcRoutes(app, ctx);
+  registerOidcConfigRoutes(app, ctx);
 }
