@@ -227,6 +227,34 @@ describe('preflight + exemptions API', () => {
     expect((await call('GET', `/v1/exemptions/${ex.id}`)).json().status).toBe('approved');
   });
 
+  it('blocks and unblocks a user through the API (audited); preflight follows at once', async () => {
+    const ingestKey = await createKey(ctx, a.orgId, ['ingest']);
+    const until = new Date(Date.now() + 3_600_000).toISOString();
+    const blocked = await call('POST', `/v1/users/${a.users.alice}/block`, {
+      reason: 'secrets in prompts',
+      until,
+    });
+    expect(blocked.json()).toMatchObject({ user_id: a.users.alice, source: 'admin', until });
+    expect((await call('POST', '/v1/preflight', { user_id: a.users.alice }, ingestKey)).json()).toMatchObject(
+      {
+        allow: false,
+        code: 'blocked',
+        reason: 'LLM access blocked: secrets in prompts',
+      },
+    );
+    expect((await call('GET', '/v1/blocks', undefined, readKey)).json().data).toHaveLength(1);
+    expect((await call('POST', `/v1/users/${a.users.alice}/block`, { reason: '' })).statusCode).toBe(400);
+    expect(
+      (await call('POST', `/v1/users/${a.users.alice}/block`, { reason: 'x', until: 'tomorrow' })).statusCode,
+    ).toBe(400);
+    expect((await call('DELETE', `/v1/users/${a.users.alice}/block`)).statusCode).toBe(204);
+    expect((await call('DELETE', `/v1/users/${a.users.alice}/block`)).statusCode).toBe(404);
+    expect((await call('POST', '/v1/preflight', { user_id: a.users.alice }, ingestKey)).json().code).not.toBe(
+      'blocked',
+    );
+    expect(await auditActions(a.orgId)).toEqual(expect.arrayContaining(['user.block', 'user.unblock']));
+  });
+
   it('preflight needs an ingest or read key', async () => {
     const writeOnly = await createKey(ctx, a.orgId, ['write']);
     expect((await call('POST', '/v1/preflight', { user_id: a.users.dave }, writeOnly)).statusCode).toBe(403);
@@ -266,6 +294,8 @@ describe('cross-tenant: a foreign id is a 404 on every endpoint', () => {
       ['DELETE', `/v1/departments/${a.departments.sales}`],
       ['POST', '/v1/preflight', { user_id: a.users.dave }],
       ['POST', '/v1/preflight', { user_email: 'dave@budget-api-a.test' }],
+      ['POST', `/v1/users/${a.users.dave}/block`, { reason: 'cross-tenant' }],
+      ['DELETE', `/v1/users/${a.users.dave}/block`],
     ];
     for (const [method, url, body] of checks) {
       const res = await asB(method, url, body);
@@ -274,6 +304,7 @@ describe('cross-tenant: a foreign id is a 404 on every endpoint', () => {
     // Lists and the tree show only org B's own rows.
     expect((await asB('GET', '/v1/budgets')).json().data).toEqual([]);
     expect((await asB('GET', '/v1/exemptions')).json().data).toEqual([]);
+    expect((await asB('GET', '/v1/blocks')).json().data).toEqual([]);
     const tree = (await asB('GET', '/v1/departments/tree')).json();
     expect(tree.departments.map((d: { name: string }) => d.name).sort()).toEqual(['Engineering', 'Sales']);
     expect(tree.org.total_tokens).toBe(0);
