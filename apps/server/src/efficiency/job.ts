@@ -1,8 +1,4 @@
-import { sql } from 'kysely';
-import { z } from 'zod';
 import type { AppContext } from '../context.js';
-import { defineJob } from '../jobs/define-job.js';
-import { dayInZone } from '../usage/time-zone.js';
 import { DEFAULT_WINDOW_DAYS, scoreTeams, scoreUsers } from './service.js';
 import { forgetCachedTiers } from './tiers.js';
 
@@ -47,26 +43,3 @@ export async function refreshEfficiencyScores(
   });
   forgetCachedTiers(orgId);
 }
-
-/** Every org whose local day has changed since its scores were last stored. */
-export const refreshEfficiencyJob = defineJob({
-  name: 'efficiency.refresh',
-  payload: z.object({}).passthrough(),
-  async run(ctx) {
-    const orgs = await ctx.db.system(({ db }) =>
-      sql<{ id: string; time_zone: string; last: string | null }>`
-        SELECT o.id, o.time_zone,
-          (SELECT max(day)::text FROM efficiency_scores s WHERE s.org_id = o.id) AS last
-        FROM orgs o`.execute(db),
-    );
-    for (const org of orgs.rows) {
-      const today = dayInZone(Date.now(), org.time_zone);
-      if (org.last === today) continue;
-      try {
-        await refreshEfficiencyScores(ctx, org.id, today);
-      } catch (err) {
-        ctx.logger.error({ err, orgId: org.id }, 'efficiency refresh failed');
-      }
-    }
-  },
-});
