@@ -13,19 +13,19 @@ export interface TreeNodeJson {
   children: TreeNodeJson[];
 }
 
-export const treeNodeSchema: z.ZodType<TreeNodeJson> = z.lazy(() =>
-  z.object({
-    id: z.string(),
-    name: z.string(),
-    parent_id: z.string().nullable(),
-    own_tokens: z.number(),
-    own_cost: z.number(),
-    total_tokens: z.number().describe('this department and every descendant, this period'),
-    total_cost: z.number(),
-    budget: gaugeSchema.nullable(),
-    children: z.array(treeNodeSchema),
-  }),
-);
+// Children are documented as "the same shape" rather than as a recursive schema: a z.lazy
+// self-reference becomes a dangling $ref in the generated OpenAPI document.
+export const treeNodeSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  parent_id: z.string().nullable(),
+  own_tokens: z.number(),
+  own_cost: z.number(),
+  total_tokens: z.number().describe('this department and every descendant, this period'),
+  total_cost: z.number(),
+  budget: gaugeSchema.nullable(),
+  children: z.array(z.unknown()).describe('child departments, each a node of this same shape'),
+});
 
 export const treeSchema = z.object({
   period: z.string(),
