@@ -1,5 +1,4 @@
 import type { AdminCommandName } from '@toktra/server';
-import { executeAdminCommand } from '@toktra/server';
 import type { Command } from 'commander';
 
 interface CommonOptions {
@@ -23,6 +22,8 @@ function action(
   print: Printer,
 ) {
   return async (options: CommonOptions & Record<string, unknown>) => {
+    // Loaded on use: `toktra agent …` on an employee's machine must not load the server (~100 MiB).
+    const { executeAdminCommand } = await import('@toktra/server');
     const result = await executeAdminCommand(
       { dataDir: options.dataDir, databaseUrl: options.databaseUrl },
       name,

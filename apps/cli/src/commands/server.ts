@@ -1,4 +1,3 @@
-import { startServer } from '@toktra/server';
 import { type Command, InvalidArgumentError } from 'commander';
 
 export function parsePort(value: string): number {
@@ -34,6 +33,8 @@ export function configureServerCommand(program: Command): void {
     .option('--demo', 'seed a demo organisation with realistic history on first start')
     .option('--log-level <level>', 'fatal, error, warn, info, debug or trace (env LOG_LEVEL)')
     .action(async (options) => {
+      // Loaded on use, so that `toktra agent …` does not load the server (~100 MiB of RSS).
+      const { startServer } = await import('@toktra/server');
       const server = await startServer(options);
       process.stderr.write(`Toktra is running at ${server.url}\n`);
       process.stderr.write(`Agent ingest (mTLS) at ${server.ingestUrl}\n`);
