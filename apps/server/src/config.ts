@@ -8,12 +8,12 @@ export interface ServerConfig {
   databaseUrl: string | undefined;
   logLevel: string;
   demo: boolean;
+  /** Run background jobs in this process (default); set TOKTRA_WORKER=0 for API-only nodes. */
+  worker: boolean;
   /** Per-API-key token bucket: sustained requests per minute and the burst on top. */
   apiRateLimit: RateLimitConfig;
   /** How often an idle SSE stream gets a heartbeat comment, so proxies keep it open. */
   sseHeartbeatMs: number;
-  /** Run background jobs in this process (default); set TOKTRA_WORKER=0 for API-only nodes. */
-  worker: boolean;
   /** Port of the mutual-TLS ingest server (0 = any free port). */
   ingestPort: number;
   /** Extra host name or IP the ingest certificate is valid for and agents are told to use. */
@@ -28,6 +28,24 @@ export interface ServerConfig {
   emailFrom: string;
   /** Let outgoing webhooks reach loopback/private/link-local addresses (`TOKTRA_ALLOW_PRIVATE_URLS=1`; tests). */
   allowPrivateUrls: boolean;
+  /** The Slack app (integrations/slack): SLACK_* environment variables. */
+  slack: SlackConfig;
+  /** Public base URL of the dashboard/API (`TOKTRA_PUBLIC_URL`), for OAuth redirects and links. */
+  publicUrl: string | undefined;
+}
+
+export interface SlackConfig {
+  /** Single-workspace token (`SLACK_BOT_TOKEN`), registrable without OAuth. */
+  botToken: string | undefined;
+  signingSecret: string | undefined;
+  clientId: string | undefined;
+  clientSecret: string | undefined;
+  /** `SLACK_APP_TOKEN` (xapp-…): when set, Socket Mode is used in addition to HTTP. */
+  appToken: string | undefined;
+  /** Web API base (`SLACK_API_URL`, default https://slack.com/api/); tests point it at a fake. */
+  apiUrl: string;
+  /** Authorize page (`SLACK_AUTHORIZE_URL`, default https://slack.com/oauth/v2/authorize). */
+  authorizeUrl: string;
 }
 
 export interface RateLimitConfig {
@@ -42,14 +60,16 @@ export interface ServerOptions {
   databaseUrl?: string;
   logLevel?: string;
   demo?: boolean;
+  worker?: boolean;
   apiRateLimit?: RateLimitConfig;
   sseHeartbeatMs?: number;
-  worker?: boolean;
   ingestPort?: number;
   publicHost?: string;
   smtpUrl?: string;
   emailFrom?: string;
   allowPrivateUrls?: boolean;
+  slack?: Partial<SlackConfig>;
+  publicUrl?: string;
 }
 
 /** Flags win over environment variables, which win over defaults. */
@@ -61,12 +81,12 @@ export function resolveConfig(options: ServerOptions, env: NodeJS.ProcessEnv = p
     databaseUrl: options.databaseUrl ?? env.DATABASE_URL ?? undefined,
     logLevel: options.logLevel ?? env.LOG_LEVEL ?? 'info',
     demo: options.demo ?? false,
+    worker: options.worker ?? env.TOKTRA_WORKER !== '0',
     apiRateLimit: options.apiRateLimit ?? {
       requestsPerMinute: env.TOKTRA_API_RATE_LIMIT ? Number(env.TOKTRA_API_RATE_LIMIT) : 600,
       burst: env.TOKTRA_API_RATE_BURST ? Number(env.TOKTRA_API_RATE_BURST) : 120,
     },
     sseHeartbeatMs: options.sseHeartbeatMs ?? 15_000,
-    worker: options.worker ?? env.TOKTRA_WORKER !== '0',
     // An ephemeral API port (tests) implies an ephemeral ingest port unless one is named.
     ingestPort:
       options.ingestPort ??
@@ -80,6 +100,17 @@ export function resolveConfig(options: ServerOptions, env: NodeJS.ProcessEnv = p
     smtpUrl: options.smtpUrl ?? (env.SMTP_URL || undefined),
     emailFrom: options.emailFrom ?? env.TOKTRA_EMAIL_FROM ?? 'Toktra <toktra@localhost>',
     allowPrivateUrls: options.allowPrivateUrls ?? env.TOKTRA_ALLOW_PRIVATE_URLS === '1',
+    slack: {
+      botToken: env.SLACK_BOT_TOKEN || undefined,
+      signingSecret: env.SLACK_SIGNING_SECRET || undefined,
+      clientId: env.SLACK_CLIENT_ID || undefined,
+      clientSecret: env.SLACK_CLIENT_SECRET || undefined,
+      appToken: env.SLACK_APP_TOKEN || undefined,
+      apiUrl: env.SLACK_API_URL || 'https://slack.com/api/',
+      authorizeUrl: env.SLACK_AUTHORIZE_URL || 'https://slack.com/oauth/v2/authorize',
+      ...options.slack,
+    },
+    publicUrl: options.publicUrl ?? (env.TOKTRA_PUBLIC_URL || undefined),
   };
 }
 

@@ -20,18 +20,24 @@ import { registerEventRoutes } from './v1/events/index.js';
 import { registerMeRoutes } from './v1/me/index.js';
 import { registerOverviewRoutes } from './v1/overview/index.js';
 import { registerReconciliationRoutes } from './v1/provider-connections/index.js';
-import { registerMeRoutes } from './v1/me/index.js';
-import { registerOverviewRoutes } from './v1/overview/index.js';
 import { registerUsageRoutes } from './v1/usage/index.js';
 import { registerUserRoutes } from './v1/users/index.js';
+import { registerExportRoutes } from './v1/exports/index.js';
+import { registerPerformanceRoutes } from './v1/performance/index.js';
+import { registerTierRoutes } from './v1/tiers/index.js';
+import { registerForecastRoutes } from './v1/forecasts/index.js';
+import { registerScorecardRoutes } from './v1/scorecards/index.js';
 import { registerBudgetFeatureRoutes } from './v1/budgets/index.js';
 import { registerGithubRoutes } from './integrations/github/index.js';
+import { registerSlackRoutes } from './integrations/slack/index.js';
+import { registerItsmRoutes } from './v1/itsm/index.js';
+import { registerReimbursementRoutes } from './v1/reimbursements/index.js';
+import { registerSlackApiRoutes } from './v1/slack/index.js';
 import { registerAlertRoutes } from './v1/alerts/index.js';
 import { registerAuditRoutes } from './v1/audit/index.js';
 import { registerIncidentRoutes } from './v1/incidents/index.js';
 import { registerPolicyRoutes } from './v1/policies/index.js';
 import { registerWebhookRoutes } from './v1/webhooks/index.js';
-import { registerExportRoutes } from './v1/exports/index.js';
 
 export type HttpApp = FastifyInstance;
 
@@ -69,6 +75,11 @@ export async function buildHttpApp(ctx: AppContext): Promise<HttpApp> {
   registerAuthRoutes(app, ctx);
   registerMeRoutes(app, ctx);
   registerOverviewRoutes(app, ctx);
+  registerExportRoutes(app, ctx);
+  registerPerformanceRoutes(app, ctx);
+  registerTierRoutes(app, ctx);
+  registerForecastRoutes(app, ctx);
+  registerScorecardRoutes(app, ctx);
   registerBudgetFeatureRoutes(app, ctx);
   registerPolicyRoutes(app, ctx);
   registerAlertRoutes(app, ctx);
@@ -76,7 +87,10 @@ export async function buildHttpApp(ctx: AppContext): Promise<HttpApp> {
   registerWebhookRoutes(app, ctx);
   registerAuditRoutes(app, ctx);
   await registerGithubRoutes(app, ctx);
-  registerExportRoutes(app, ctx);
+  registerSlackApiRoutes(app, ctx);
+  registerItsmRoutes(app, ctx);
+  registerReimbursementRoutes(app, ctx);
+  await registerSlackRoutes(app, ctx);
   app
     .withTypeProvider<ZodTypeProvider>()
     .get('/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -20,13 +20,16 @@ import type * as devices from './devices.js';
 import type * as enrollTokens from './enroll-tokens.js';
 import type * as events from './events.js';
 import type * as insights from './insights.js';
+import type * as itsm from './itsm.js';
+import type * as reimbursementRequests from './reimbursement-requests.js';
+import type * as slack from './slack.js';
 import type * as jobs from './jobs.js';
 import type * as orgCatalogueEntries from './org-catalogue-entries.js';
 import type * as orgs from './orgs.js';
 import type * as osUserMappings from './os-user-mappings.js';
-import type * as sessions from './sessions.js';
 import type * as providerConnections from './provider-connections.js';
 import type * as reconciledUsage from './reconciled-usage.js';
+import type * as sessions from './sessions.js';
 import type * as usageRollups from './usage-rollups.js';
 import type * as users from './users.js';
 
@@ -55,12 +58,15 @@ export type DB = orgs.PartialDB &
   osUserMappings.PartialDB &
   orgCatalogueEntries.PartialDB &
   jobs.PartialDB &
+  sessions.PartialDB &
   providerConnections.PartialDB &
   reconciledUsage.PartialDB &
   calibrationFits.PartialDB &
   budgets.PartialDB &
   insights.PartialDB &
-  sessions.PartialDB;
+  slack.PartialDB &
+  itsm.PartialDB &
+  reimbursementRequests.PartialDB;
 
 /** Tables whose rows belong to one org; each has `org_id` and a row-level-security policy. */
 export const TENANT_TABLES = [
@@ -104,6 +110,14 @@ export const TENANT_TABLES = [
   'tier_overrides',
   'scorecards',
   'insight_secrets',
+  'slack_installations',
+  'slack_oauth_states',
+  'slack_user_mappings',
+  'slack_alert_channels',
+  'slack_deliveries',
+  'itsm_connectors',
+  'itsm_tickets',
+  'reimbursement_requests',
 ] as const;
 
 export { API_KEY_SCOPES, type ApiKeyScope, type ApiKeysTable } from './api-keys.js';
@@ -115,6 +129,13 @@ export type {
 } from './certificate-authorities.js';
 export type { DeviceStatus, DevicesTable, PrivacyState } from './devices.js';
 export type { EnrollTokensTable } from './enroll-tokens.js';
+export { EVENT_SOURCES, type EventSource, type EventsTable } from './events.js';
+export type { OrgCatalogueEntriesTable } from './org-catalogue-entries.js';
+export { type OrgsTable, REGIONS, type Region } from './orgs.js';
+export type { OsUserMappingsTable } from './os-user-mappings.js';
+export type { OidcConfigsTable, SessionAuthMethod, SessionsTable } from './sessions.js';
+export type { UsageDailyTable, UsageHourlyTable, UsageSums } from './usage-rollups.js';
+export { USER_ROLES, type UserRole, type UsersTable } from './users.js';
 export type { CalibrationFitsTable, StoredRatio } from './calibration-fits.js';
 export {
   CONNECTION_PROVIDERS,
@@ -123,13 +144,6 @@ export {
   type ProviderConnectionsTable,
 } from './provider-connections.js';
 export type { ReconciledUsageTable } from './reconciled-usage.js';
-export { EVENT_SOURCES, type EventSource, type EventsTable } from './events.js';
-export type { OrgCatalogueEntriesTable } from './org-catalogue-entries.js';
-export type { OsUserMappingsTable } from './os-user-mappings.js';
-export type { OidcConfigsTable, SessionAuthMethod, SessionsTable } from './sessions.js';
-export type { UsageDailyTable, UsageHourlyTable, UsageSums } from './usage-rollups.js';
-export { type OrgsTable, REGIONS, type Region } from './orgs.js';
-export { USER_ROLES, type UserRole, type UsersTable } from './users.js';
 export type {
   BudgetCap,
   BudgetExemptionsTable,
@@ -140,6 +154,13 @@ export type {
   ModelPricesTable,
   UserBlocksTable,
 } from './budgets.js';
+export type { AlertsTable } from './alerts.js';
+export type { IncidentEventsTable } from './incident-events.js';
+export { INCIDENT_STATUSES, type IncidentStatus, type IncidentsTable } from './incidents.js';
+export { POLICY_STATUSES, type PoliciesTable, type PolicyStatus } from './policies.js';
+export type { PolicyVersionsTable, Severity } from './policy-versions.js';
+export type { RiskEventsTable } from './risk-events.js';
+export type { DeliveryAttempt, WebhookDeliveriesTable, WebhookDeliveryStatus } from './webhook-deliveries.js';
 export type {
   EfficiencyScoresTable,
   ExportFormat,
@@ -152,10 +173,12 @@ export type {
   ScorecardsTable,
   TierOverridesTable,
 } from './insights.js';
-export type { AlertsTable } from './alerts.js';
-export type { IncidentEventsTable } from './incident-events.js';
-export { INCIDENT_STATUSES, type IncidentStatus, type IncidentsTable } from './incidents.js';
-export { POLICY_STATUSES, type PoliciesTable, type PolicyStatus } from './policies.js';
-export type { PolicyVersionsTable, Severity } from './policy-versions.js';
-export type { RiskEventsTable } from './risk-events.js';
-export type { DeliveryAttempt, WebhookDeliveriesTable, WebhookDeliveryStatus } from './webhook-deliveries.js';
+export type { ItsmConnectorsTable, ItsmKind, ItsmTicketsTable } from './itsm.js';
+export type { ReimbursementRequestsTable, ReimbursementStatus } from './reimbursement-requests.js';
+export type {
+  SlackAlertChannelsTable,
+  SlackDeliveriesTable,
+  SlackDeliveryStatus,
+  SlackInstallationsTable,
+  SlackSeverity,
+} from './slack.js';

@@ -1,0 +1,44 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AppContext } from '../../../context.js';
+import { decideReimbursement } from '../../../reimbursements/service.js';
+import { orgOf } from '../../auth.js';
+import { idParams, uuidOr404 } from '../policies/shared.js';
+import { commonErrors } from '../responses.js';
+import { deciderOf, reimbursementSchema, signedIn } from './shared.js';
+
+/** `POST /v1/reimbursements/{id}/approve|reject` (the approver or an admin; Reimbursements → Approvals). */
+export function registerDecideReimbursement(app: FastifyInstance, ctx: AppContext): void {
+  const typed = app.withTypeProvider<ZodTypeProvider>();
+  for (const [verb, decision] of [
+    ['approve', 'approved'],
+    ['reject', 'rejected'],
+  ] as const) {
+    typed.post(
+      `/v1/reimbursements/:id/${verb}`,
+      {
+        schema: {
+          tags: ['reimbursements'],
+          summary: `${verb === 'approve' ? 'Approve' : 'Reject'} a reimbursement request`,
+          params: idParams,
+          body: z
+            .object({ note: z.string().max(2000).optional() })
+            .strict()
+            .optional(),
+          response: { 200: reimbursementSchema, ...commonErrors },
+        },
+        onRequest: signedIn(ctx),
+      },
+      async (request) =>
+        decideReimbursement(
+          ctx,
+          orgOf(request),
+          deciderOf(request),
+          uuidOr404(request.params.id, 'reimbursement request'),
+          decision,
+          request.body?.note,
+        ),
+    );
+  }
+}

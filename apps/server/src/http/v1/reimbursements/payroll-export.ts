@@ -1,0 +1,35 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AppContext } from '../../../context.js';
+import { exportPayroll } from '../../../reimbursements/service.js';
+import { orgOf } from '../../auth.js';
+import { actorOf, manageGovernance } from '../policies/shared.js';
+import { commonErrors } from '../responses.js';
+import { periodSchema } from './shared.js';
+
+/** `GET /v1/reimbursements/payroll-export?period=YYYY-MM` (admins): approved requests as CSV. */
+export function registerPayrollExport(app: FastifyInstance, ctx: AppContext): void {
+  app.withTypeProvider<ZodTypeProvider>().get(
+    '/v1/reimbursements/payroll-export',
+    {
+      schema: {
+        tags: ['reimbursements'],
+        summary: 'Payroll CSV of the approved requests of a period',
+        querystring: z.object({ period: periodSchema }),
+        response: { 200: z.string(), ...commonErrors },
+      },
+      onRequest: manageGovernance(ctx),
+    },
+    async (request, reply) => {
+      const csv = await exportPayroll(ctx, orgOf(request), actorOf(request), request.query.period);
+      return reply
+        .header('content-type', 'text/csv; charset=utf-8')
+        .header(
+          'content-disposition',
+          `attachment; filename="toktra-reimbursements-${request.query.period}.csv"`,
+        )
+        .send(csv);
+    },
+  );
+}

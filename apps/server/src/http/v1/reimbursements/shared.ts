@@ -1,0 +1,40 @@
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { AppContext } from '../../../context.js';
+import type { Decider } from '../../../reimbursements/service.js';
+import { authenticate, principalOf } from '../../auth.js';
+import { rateLimitByApiKey } from '../../rate-limit.js';
+import { actorOf } from '../policies/shared.js';
+
+/** Any signed-in person or API key: the service decides what each may see (employee, approver, admin). */
+export const signedIn = (ctx: AppContext) => [
+  async (request: FastifyRequest) => {
+    await authenticate(ctx, request);
+  },
+  rateLimitByApiKey(ctx),
+];
+
+export function deciderOf(request: FastifyRequest): Decider {
+  const p = principalOf(request);
+  return { actor: actorOf(request), userId: p.userId ?? null, role: p.role };
+}
+
+export const periodSchema = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be YYYY-MM');
+
+export const reimbursementSchema = z.object({
+  id: z.string(),
+  user_id: z.string(),
+  user_email: z.string(),
+  user_name: z.string(),
+  amount: z.number(),
+  currency: z.string(),
+  period: z.string(),
+  note: z.string(),
+  approver_id: z.string().nullable(),
+  status: z.enum(['submitted', 'approved', 'rejected']),
+  decided_by: z.string().nullable(),
+  decided_at: z.string().nullable(),
+  decision_note: z.string().nullable(),
+  exported_at: z.string().nullable(),
+  created_at: z.string(),
+});
