@@ -89,7 +89,9 @@ describe('nightly scorecards', () => {
   it('department: adoption, token trend, weekly series, model diversity and efficiency trend', async () => {
     const { status, body } = await cards('subject_type=department');
     expect(status).toBe(200);
-    const by = Object.fromEntries(body.scorecards.map((c: { name: string }) => [c.name, c.metrics]));
+    const by: Record<string, { weekly_tokens: number[] }> = Object.fromEntries(
+      body.scorecards.map((c: { name: string; metrics: unknown }) => [c.name, c.metrics]),
+    );
     expect(by.Engineering).toMatchObject({
       eligible: 3,
       active_30d: 1,
@@ -103,9 +105,9 @@ describe('nightly scorecards', () => {
       provider_diversity: 1,
       efficiency: { current: 80, days_30_ago: 80, days_90_ago: null, trend_30d: 0, trend_90d: null },
     });
-    expect(by.Engineering.weekly_tokens).toHaveLength(13);
-    expect(by.Engineering.weekly_tokens.at(-1)).toBe(1000);
-    expect(by.Engineering.weekly_tokens.reduce((s: number, x: number) => s + x, 0)).toBe(3500);
+    expect(by.Engineering?.weekly_tokens).toHaveLength(13);
+    expect(by.Engineering?.weekly_tokens.at(-1)).toBe(1000);
+    expect(by.Engineering?.weekly_tokens.reduce((s: number, x: number) => s + x, 0)).toBe(3500);
     expect(by.Sales).toMatchObject({
       eligible: 1,
       active_30d: 1,
