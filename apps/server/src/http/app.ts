@@ -23,6 +23,10 @@ import { registerReconciliationRoutes } from './v1/provider-connections/index.js
 import { registerUsageRoutes } from './v1/usage/index.js';
 import { registerUserRoutes } from './v1/users/index.js';
 import { registerExportRoutes } from './v1/exports/index.js';
+import { registerForecastRoutes } from './v1/forecasts/index.js';
+import { registerPerformanceRoutes } from './v1/performance/index.js';
+import { registerScorecardRoutes } from './v1/scorecards/index.js';
+import { registerTierRoutes } from './v1/tiers/index.js';
 import { registerPerformanceRoutes } from './v1/performance/index.js';
 import { registerTierRoutes } from './v1/tiers/index.js';
 import { registerForecastRoutes } from './v1/forecasts/index.js';
@@ -76,6 +80,10 @@ export async function buildHttpApp(ctx: AppContext): Promise<HttpApp> {
   registerMeRoutes(app, ctx);
   registerOverviewRoutes(app, ctx);
   registerExportRoutes(app, ctx);
+  registerPerformanceRoutes(app, ctx);
+  registerTierRoutes(app, ctx);
+  registerForecastRoutes(app, ctx);
+  registerScorecardRoutes(app, ctx);
   registerPerformanceRoutes(app, ctx);
   registerTierRoutes(app, ctx);
   registerForecastRoutes(app, ctx);
