@@ -12,6 +12,9 @@ const DevicesPage = lazy(() => import('./pages/devices.js').then((m) => ({ defau
 const BudgetsPage = lazy(() =>
   import('./features/budgets/budgets-page.js').then((m) => ({ default: m.BudgetsPage })),
 );
+const GovernancePage = lazy(() =>
+  import('./features/governance/governance-page.js').then((m) => ({ default: m.GovernancePage })),
+);
 const PortalPage = lazy(() => import('./pages/portal.js').then((m) => ({ default: m.PortalPage })));
 
 const fallback = (
@@ -61,6 +64,14 @@ export function App() {
             element={
               <RequireAuth permission="departments:read">
                 <BudgetsPage />
+              </RequireAuth>
+            }
+          />
+          <Route
+            path="governance/*"
+            element={
+              <RequireAuth permission="audit:read">
+                <GovernancePage />
               </RequireAuth>
             }
           />

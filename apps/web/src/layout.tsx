@@ -25,6 +25,7 @@ const ADMIN_LINKS = [
   { to: '/usage', label: 'Usage', end: false },
   { to: '/devices', label: 'Devices', end: false },
   { to: '/budgets', label: 'Budgets', end: false },
+  { to: '/governance', label: 'Governance', end: false },
 ];
 
 function ColorSchemeToggle() {

@@ -2,6 +2,10 @@ import type { Database } from '@toktra/db';
 import type { Principal } from '../auth/permissions.js';
 import { reachOf } from '../auth/permissions.js';
 
+/** Models seen per org, for the model filter: a distinct scan of 90 days, so cached briefly. */
+const modelCache = new Map<string, { at: number; models: string[] }>();
+const MODEL_CACHE_MS = 60_000;
+
 export interface Directory {
   users: Array<{ id: string; name: string; email: string; department_id: string | null }>;
   departments: Array<{ id: string; name: string; parent_id: string | null }>;
@@ -37,24 +41,32 @@ export async function getDirectory(db: Database, principal: Principal): Promise<
       );
       departments = departments.where('id', 'in', ids);
     }
+    const cached = modelCache.get(orgId);
     const since = new Date(Date.now() - 90 * 86_400_000).toISOString().slice(0, 10);
-    const [userRows, departmentRows, modelRows] = await Promise.all([
+    const [userRows, departmentRows, models] = await Promise.all([
       users.execute(),
       departments.execute(),
-      trx
-        .selectFrom('usage_daily')
-        .select('model')
-        .distinct()
-        .where('org_id', '=', orgId)
-        .where('bucket', '>=', since)
-        .where('model', 'is not', null)
-        .orderBy('model')
-        .execute(),
+      cached && Date.now() - cached.at < MODEL_CACHE_MS
+        ? cached.models
+        : trx
+            .selectFrom('usage_daily')
+            .select('model')
+            .distinct()
+            .where('org_id', '=', orgId)
+            .where('bucket', '>=', since)
+            .where('model', 'is not', null)
+            .orderBy('model')
+            .execute()
+            .then((rows) => {
+              const list = rows.flatMap((r) => (r.model ? [r.model] : []));
+              modelCache.set(orgId, { at: Date.now(), models: list });
+              return list;
+            }),
     ]);
     return {
       users: userRows,
       departments: departmentRows,
-      models: modelRows.flatMap((r) => (r.model ? [r.model] : [])),
+      models,
     };
   });
 }

@@ -27,6 +27,7 @@ import type * as jobs from './jobs.js';
 import type * as orgCatalogueEntries from './org-catalogue-entries.js';
 import type * as orgs from './orgs.js';
 import type * as osUserMappings from './os-user-mappings.js';
+import type * as sessions from './sessions.js';
 import type * as providerConnections from './provider-connections.js';
 import type * as reconciledUsage from './reconciled-usage.js';
 import type * as sessions from './sessions.js';
