@@ -1,0 +1,89 @@
+/** Shapes of the governance API (apps/server/src/http/v1/{alerts,incidents,policies,webhooks,audit}). */
+export type Severity = 'low' | 'medium' | 'high' | 'critical';
+
+export const SEVERITY_COLOR: Record<Severity, string> = {
+  low: 'gray',
+  medium: 'yellow',
+  high: 'orange',
+  critical: 'red',
+};
+
+export interface AlertRow {
+  id: string;
+  severity: Severity;
+  status: 'open' | 'acknowledged';
+  title: string;
+  body: string;
+  source: string;
+  created_at: string;
+  acknowledged_at: string | null;
+}
+
+export interface IncidentRow {
+  id: string;
+  title: string;
+  severity: Severity;
+  status: 'open' | 'acknowledged' | 'resolved';
+  assignee_id: string | null;
+  user_id: string | null;
+  created_at: string;
+}
+
+export interface IncidentDetail extends IncidentRow {
+  timeline: Array<{
+    id: string;
+    at: string;
+    actor_type: string;
+    kind: string;
+    details: Record<string, unknown>;
+  }>;
+}
+
+export interface PolicyRow {
+  id: string;
+  name: string;
+  status: 'draft' | 'published' | 'disabled';
+  severity: Severity;
+  current_version: number;
+  published_version: number | null;
+  has_unpublished_changes: boolean;
+  trigger: { type: string };
+  actions: Array<{ type: string }>;
+  updated_at: string;
+}
+
+export interface PolicyTest {
+  evaluated: number;
+  matched: number;
+  would_fire: number;
+  examples: Array<{ occurred_at: string; summary: string }>;
+}
+
+export interface EndpointRow {
+  id: string;
+  url: string;
+  enabled: boolean;
+  disabled_reason: string | null;
+  event_types: string[];
+}
+
+export interface DeliveryRow {
+  id: string;
+  event_type: string;
+  status: 'pending' | 'delivered' | 'dead';
+  attempts: number;
+  last_status_code: number | null;
+  last_error: string | null;
+  next_attempt_at: string | null;
+  created_at: string;
+}
+
+export interface AuditRow {
+  seq: number;
+  at: string;
+  actor_type: string;
+  actor_id: string | null;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+}
