@@ -25,8 +25,8 @@ export interface ShadowAiGapNotice {
   provider: string;
   day: string;
   gapTokens: number;
-  reportedTokens: number;
-  observedTokens: number;
+  reportedTokens?: number;
+  observedTokens?: number;
   at: string;
 }
 

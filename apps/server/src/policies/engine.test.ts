@@ -6,6 +6,7 @@ import { closeEmailTransports } from '../delivery/email.js';
 import { drainJobs, startSmtpSink, startWebhookReceiver } from '../delivery/testing.js';
 import { createEndpoint } from '../delivery/webhooks.js';
 import type { AlertCreatedNotice } from '../governance/bus.js';
+import { shadowAiNotices } from '../reconciliation/notices.js';
 import { createTestContext, type SeededOrg, seedOrg } from '../usage/testing.js';
 import { type PolicyEngine, startPolicyEngine } from './engine.js';
 import { type PolicyContent, policyContentSchema } from './schema.js';
@@ -261,6 +262,17 @@ describe('governance notices as triggers', () => {
       db.selectFrom('governance_signals').selectAll().execute(),
     );
     expect(signals).toHaveLength(3);
+    // Every threshold notice is an alert too (soft caps alert and continue; hard caps block).
+    const budgetAlerts = await ctx.db.withTenant(org.orgId, ({ db }) =>
+      db
+        .selectFrom('alerts')
+        .select(['severity', 'title'])
+        .where('source', '=', 'budget')
+        .orderBy('created_at')
+        .execute(),
+    );
+    expect(budgetAlerts.map((x) => x.severity)).toEqual(['low', 'critical', 'critical']);
+    expect(budgetAlerts[0]?.title).toBe('A department budget reached 80% (2026-11)');
   });
 
   it('shadow_ai_gap fires on a reconciliation gap above its minimum for the named provider', async () => {
@@ -286,11 +298,23 @@ describe('governance notices as triggers', () => {
     ctx.governance.publish('shadow_ai.gap', gap('anthropic', 50_000, '2026-11-01'));
     ctx.governance.publish('shadow_ai.gap', gap('openai', 50_000, '2026-11-02'));
     ctx.governance.publish('shadow_ai.gap', gap('openai', 60_000, '2026-11-02'));
+    // Reconciliation's own emitter is bridged: its findings fire the policy too.
+    shadowAiNotices(ctx).emit('shadow_ai.gap', {
+      type: 'shadow_ai.gap',
+      orgId: org.orgId,
+      provider: 'openai',
+      date: '2026-11-05',
+      gap_tokens: 9000,
+      band: { lower: 8000, upper: 10_000 },
+      share: 0.4,
+    });
     await settle();
     expect((await firings(org.orgId, policyId)).map((f) => f.dedupe_key)).toEqual([
       'shadow:openai:2026-11-02',
+      'shadow:openai:2026-11-05',
     ]);
     expect(receiver.received.slice(hooksBefore).map((h) => (h.verified as { type: string }).type)).toEqual([
+      'policy.fired',
       'policy.fired',
     ]);
   });

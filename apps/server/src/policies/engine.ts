@@ -1,7 +1,9 @@
 import type { Tx } from '@toktra/db';
 import { sql } from 'kysely';
+import { createAlert } from '../alerts/service.js';
 import type { AppContext } from '../context.js';
 import type { BudgetThresholdNotice, RiskEventNotice, ShadowAiGapNotice } from '../governance/bus.js';
+import { type ShadowAiGapNotice as ReconciledGapNotice, shadowAiNotices } from '../reconciliation/notices.js';
 import type { UsageBatchNotice } from '../usage/bus.js';
 import { fireCandidate } from './fire.js';
 import { loadPolicyOrgFacts } from './org-facts.js';
@@ -41,12 +43,23 @@ export function startPolicyEngine(ctx: AppContext): PolicyEngine {
   ctx.governance.on('risk.event', onRisk);
   ctx.governance.on('budget.threshold', onBudget);
   ctx.governance.on('shadow_ai.gap', onShadow);
+  // Reconciliation publishes its findings on its own emitter (reconciliation/notices.ts): bridge them.
+  const onReconciledGap = (n: ReconciledGapNotice) =>
+    onShadow({
+      orgId: n.orgId,
+      provider: n.provider,
+      day: n.date,
+      gapTokens: n.gap_tokens,
+      at: new Date().toISOString(),
+    });
+  shadowAiNotices(ctx).on('shadow_ai.gap', onReconciledGap);
   return {
     stop() {
       ctx.usageBus.off('batch', onBatch);
       ctx.governance.off('risk.event', onRisk);
       ctx.governance.off('budget.threshold', onBudget);
       ctx.governance.off('shadow_ai.gap', onShadow);
+      shadowAiNotices(ctx).off('shadow_ai.gap', onReconciledGap);
     },
     async idle() {
       for (;;) {
@@ -163,6 +176,7 @@ async function storeSignal(
 async function evaluateBudget(ctx: AppContext, n: BudgetThresholdNotice): Promise<void> {
   const candidates = await ctx.db.withTenant(n.orgId, async (tx) => {
     const id = await storeSignal(tx, n.orgId, 'budget.threshold', n.at, n);
+    await createBudgetAlert(ctx, tx, n);
     const policies = await loadRunnablePolicies(tx, n.orgId, ['budget_exceeded']);
     if (policies.length === 0) return [];
     const facts = await loadPolicyOrgFacts(tx, n.orgId);
@@ -197,4 +211,39 @@ async function evaluateShadow(ctx: AppContext, n: ShadowAiGapNotice): Promise<vo
     );
   });
   await fireAll(ctx, n.orgId, candidates);
+}
+
+/**
+ * Every budget threshold is an alert (a soft cap's "alert, continue"; a hard cap's block notice).
+ * Budgets record each threshold once per period before publishing, so this runs once per crossing.
+ */
+async function createBudgetAlert(ctx: AppContext, tx: Tx, n: BudgetThresholdNotice): Promise<void> {
+  const reached = n.thresholdPct >= 100;
+  const severity = reached
+    ? n.cap === 'hard'
+      ? 'critical'
+      : 'high'
+    : n.thresholdPct >= 90
+      ? 'medium'
+      : 'low';
+  const scope = n.departmentId ? 'A department budget' : 'The organisation budget';
+  await createAlert(ctx, tx, n.orgId, {
+    severity,
+    title: `${scope} reached ${n.thresholdPct}% (${n.period})`,
+    body: reached
+      ? n.cap === 'hard'
+        ? 'The hard cap is reached: LLM requests from this scope are blocked until the period resets or an exemption is granted.'
+        : 'The soft cap is reached: requests continue.'
+      : `${n.usedTokens} tokens used${n.limitTokens ? ` of ${n.limitTokens}` : ''}.`,
+    source: 'budget',
+    sourceId: n.budgetId,
+    departmentId: n.departmentId,
+    details: {
+      threshold_pct: n.thresholdPct,
+      used_tokens: n.usedTokens,
+      limit_tokens: n.limitTokens,
+      cap: n.cap,
+      period: n.period,
+    },
+  });
 }
