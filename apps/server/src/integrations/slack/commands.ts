@@ -88,8 +88,8 @@ export async function budgetCommand(ctx: AppContext, inst: ResolvedInstallation)
   const b = tree.org.budget;
   if (!b)
     return errorMessage('No organization-wide budget is set. An admin can add one under Budgets in Toktra.');
-  const next =
-    b.thresholds.find((t) => !b.thresholds_fired.includes(t)) ?? b.thresholds[b.thresholds.length - 1];
+  // The (lowest) configured alert threshold, as on the budget page.
+  const next = b.thresholds[0];
   return ephemeral(
     budgetCard({
       unit: b.unit,
