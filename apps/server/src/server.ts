@@ -5,6 +5,7 @@ import { listenAdminSocket } from './admin/socket.js';
 import { databaseTarget, resolveConfig, type ServerOptions } from './config.js';
 import { type AppContext, createContext } from './context.js';
 import { acquireDataDirLock } from './data-dir-lock.js';
+import { startDemoActivity } from './demo/activity.js';
 import { DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD, seedDemoOrg } from './demo/seed.js';
 import { buildHttpApp } from './http/app.js';
 import { startIngestServer } from './ingest-server/server.js';
@@ -50,6 +51,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         { org_id: demo.orgId, email: DEMO_ADMIN_EMAIL, password: DEMO_ADMIN_PASSWORD },
         'demo org ready',
       );
+      cleanup.push(startDemoActivity(ctx, demo.orgId));
     }
     const app = await buildHttpApp(ctx);
     cleanup.push(() => app.close());

@@ -1,0 +1,79 @@
+import type { TestDatabase } from '@toktra/db/testing';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAuthTestContext } from '../auth/testing.js';
+import type { AppContext } from '../context.js';
+import { type DemoSeedResult, seedDemoOrg } from './seed.js';
+
+let ctx: AppContext;
+let handle: TestDatabase;
+let first: DemoSeedResult;
+
+beforeAll(async () => {
+  ({ ctx, handle } = await createAuthTestContext());
+  first = await seedDemoOrg(ctx);
+}, 120_000);
+afterAll(() => handle.drop());
+
+describe('the demo org', () => {
+  it('seeds once, fast, and a second start does nothing', async () => {
+    expect(first.created).toBe(true);
+    // The target is < 15 s on a quiet machine (bench/dashboard); CI runs many suites at once.
+    expect(first.stats?.ms).toBeLessThan(30_000);
+    const again = await seedDemoOrg(ctx);
+    expect(again).toEqual({ orgId: first.orgId, created: false });
+    const users = await ctx.db.withTenant(first.orgId, ({ db }) =>
+      db
+        .selectFrom('users')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow(),
+    );
+    expect(Number(users.n)).toBe(first.stats?.users);
+  });
+
+  it('has ~200 people with managers in departments nested three deep, and their devices', async () => {
+    const stats = await ctx.db.withTenant(first.orgId, async ({ db }) => {
+      const depth = await sql<{ depth: number }>`
+        WITH RECURSIVE t AS (
+          SELECT id, 1 AS depth FROM departments WHERE parent_id IS NULL
+          UNION ALL SELECT d.id, t.depth + 1 FROM departments d JOIN t ON d.parent_id = t.id)
+        SELECT max(depth)::int AS depth FROM t`.execute(db);
+      const managed = await db
+        .selectFrom('users')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('manager_id', 'is not', null)
+        .executeTakeFirstOrThrow();
+      const devices = await db
+        .selectFrom('devices')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      return { depth: depth.rows[0]?.depth, managed: Number(managed.n), devices: Number(devices.n) };
+    });
+    expect(first.stats?.users).toBeGreaterThanOrEqual(190);
+    expect(stats.depth).toBe(3);
+    expect(stats.managed).toBeGreaterThan(150);
+    expect(stats.devices).toBeGreaterThanOrEqual(first.stats?.users ?? 0);
+  });
+
+  it('has 90 days of usage with a weekly rhythm and growth, across providers', async () => {
+    const days = await ctx.db.withTenant(first.orgId, async ({ db }) => {
+      const result = await sql<{ day: string; dow: number; tokens: number }>`
+        SELECT bucket::text AS day, extract(isodow FROM bucket)::int AS dow,
+          sum(est_input_tokens + est_output_tokens)::float8 AS tokens
+        FROM usage_daily GROUP BY bucket ORDER BY bucket`.execute(db);
+      return result.rows;
+    });
+    expect(days.length).toBeGreaterThanOrEqual(89);
+    const mean = (rows: typeof days) => rows.reduce((s, r) => s + r.tokens, 0) / Math.max(1, rows.length);
+    const weekdays = days.filter((d) => d.dow <= 5);
+    const weekends = days.filter((d) => d.dow > 5);
+    expect(mean(weekends)).toBeLessThan(mean(weekdays) * 0.3);
+    expect(mean(days.slice(-30))).toBeGreaterThan(mean(days.slice(0, 30)) * 1.5);
+    const providers = await ctx.db.withTenant(first.orgId, ({ db }) =>
+      db.selectFrom('usage_daily').select('provider').distinct().execute(),
+    );
+    expect(providers.map((p) => p.provider)).toEqual(
+      expect.arrayContaining(['openai', 'anthropic', 'azure-openai', 'google-vertex']),
+    );
+  });
+});
