@@ -30,7 +30,6 @@ import type * as osUserMappings from './os-user-mappings.js';
 import type * as sessions from './sessions.js';
 import type * as providerConnections from './provider-connections.js';
 import type * as reconciledUsage from './reconciled-usage.js';
-import type * as sessions from './sessions.js';
 import type * as usageRollups from './usage-rollups.js';
 import type * as users from './users.js';
 
