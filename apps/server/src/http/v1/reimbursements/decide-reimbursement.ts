@@ -25,7 +25,7 @@ export function registerDecideReimbursement(app: FastifyInstance, ctx: AppContex
           body: z
             .object({ note: z.string().max(2000).optional() })
             .strict()
-            .optional(),
+            .nullish(),
           response: { 200: reimbursementSchema, ...commonErrors },
         },
         onRequest: signedIn(ctx),
