@@ -88,7 +88,7 @@ export function Layout() {
           <Group gap="sm" wrap="nowrap">
             <Badge
               color={live.connected ? 'teal' : 'gray'}
-              variant="light"
+              variant="filled"
               aria-live="polite"
               data-testid="live-status"
             >
@@ -106,6 +106,7 @@ export function Layout() {
           {admin &&
             ADMIN_LINKS.map((link) => (
               <NavLink
+                variant="filled"
                 key={link.to}
                 component={RouterLink}
                 to={link.to}
@@ -116,6 +117,7 @@ export function Layout() {
               />
             ))}
           <NavLink
+            variant="filled"
             component={RouterLink}
             to="/portal"
             active={location.pathname === '/portal'}

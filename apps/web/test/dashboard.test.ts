@@ -4,7 +4,13 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../server/src/api-keys/service.js';
 import { DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD, DEMO_EMPLOYEE_EMAIL } from '../../server/src/demo/seed.js';
-import { type DemoServer, launchBrowser, SCREENSHOTS, startDemoServer } from './helpers.js';
+import {
+  accessibilityViolations,
+  type DemoServer,
+  launchBrowser,
+  SCREENSHOTS,
+  startDemoServer,
+} from './helpers.js';
 
 let demo: DemoServer;
 let browser: Browser;
@@ -57,6 +63,7 @@ describe('the dashboard in a real browser (demo org)', () => {
       .locator('svg')
       .waitFor();
     await page.screenshot({ path: path.join(SCREENSHOTS, 'overview.png') });
+    expect(await accessibilityViolations(page)).toEqual([]);
     const scheme = () => page.locator('html').getAttribute('data-mantine-color-scheme');
     await page.getByRole('button', { name: 'Switch to dark mode' }).click();
     await expect.poll(scheme).toBe('dark');
@@ -75,6 +82,7 @@ describe('the dashboard in a real browser (demo org)', () => {
       .locator('svg')
       .waitFor();
     await page.screenshot({ path: path.join(SCREENSHOTS, 'usage.png'), fullPage: true });
+    expect(await accessibilityViolations(page)).toEqual([]);
     const thirtyDays = await summary.textContent();
 
     await page.getByText('7d', { exact: true }).click();
@@ -134,6 +142,7 @@ describe('the dashboard in a real browser (demo org)', () => {
     const rows = page.getByTestId('devices-table').locator('tbody tr');
     await rows.nth(5).waitFor();
     await page.screenshot({ path: path.join(SCREENSHOTS, 'devices.png') });
+    expect(await accessibilityViolations(page)).toEqual([]);
     const row = rows.filter({ has: page.getByRole('button', { name: /^Revoke / }) }).first();
     const hostname = (await row.locator('td').first().textContent()) ?? '';
     await row.getByRole('button', { name: `Revoke ${hostname}` }).click();

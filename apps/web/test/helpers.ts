@@ -64,3 +64,17 @@ export async function startDemoServer(options: { demo?: boolean } = {}): Promise
     },
   };
 }
+
+const AXE = fileURLToPath(new URL('../../../node_modules/axe-core/axe.min.js', import.meta.url));
+
+/** WCAG 2 A/AA violations on the current page (axe-core), as `rule: target` strings. */
+export async function accessibilityViolations(page: import('playwright-core').Page): Promise<string[]> {
+  await page.addScriptTag({ path: AXE });
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<AxeResult> } })
+      .axe;
+    type AxeResult = { violations: Array<{ id: string; nodes: Array<{ target: string[] }> }> };
+    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } });
+    return result.violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`));
+  });
+}

@@ -87,7 +87,7 @@ export function OverviewPage() {
             <Tile
               label="Protected"
               value={
-                <Badge size="xl" color={data.protected.protected ? 'teal' : 'red'} variant="light">
+                <Badge size="xl" color={data.protected.protected ? 'teal' : 'red.9'}>
                   {data.protected.protected ? 'Yes' : 'No'}
                 </Badge>
               }

@@ -119,9 +119,7 @@ export function PortalPage() {
               <Title order={3} size="h5">
                 {title}
               </Title>
-              <Badge variant="light" color="gray">
-                Soon
-              </Badge>
+              <Badge color="gray.7">Soon</Badge>
             </Group>
             <Text size="sm" c="dimmed" mt="xs">
               {text}
