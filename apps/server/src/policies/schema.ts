@@ -13,13 +13,29 @@ const leafSchema = z.object({
   ]),
 });
 
-export const conditionSchema: z.ZodType<ConditionNode> = z.lazy(() =>
+const conditionTree: z.ZodType<ConditionNode> = z.lazy(() =>
   z.union([
     leafSchema.strict(),
-    z.object({ all: z.array(conditionSchema).max(50) }).strict(),
-    z.object({ any: z.array(conditionSchema).max(50) }).strict(),
+    z.object({ all: z.array(conditionTree).max(50) }).strict(),
+    z.object({ any: z.array(conditionTree).max(50) }).strict(),
   ]),
 );
+
+/**
+ * A condition tree. Validated by the recursive schema above but published to OpenAPI as a plain
+ * object (recursive Zod schemas produce `$ref`s the generator cannot place).
+ */
+export const conditionSchema = z
+  .record(z.string(), z.unknown())
+  .superRefine((value, ctx) => {
+    const parsed = conditionTree.safeParse(value);
+    if (parsed.success) return;
+    for (const issue of parsed.error.issues)
+      ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+  })
+  .describe(
+    'A condition tree: leaves {field, op, value}; groups {"all": [...]} (AND) and {"any": [...]} (OR), nested up to 8 deep',
+  ) as unknown as z.ZodType<ConditionNode>;
 
 /** Triggers and their parameters (what each measures is documented in docs/policies.md). */
 export const triggerSchema = z.discriminatedUnion('type', [
