@@ -15,6 +15,12 @@ const BudgetsPage = lazy(() =>
 const GovernancePage = lazy(() =>
   import('./features/governance/governance-page.js').then((m) => ({ default: m.GovernancePage })),
 );
+const IntegrationsPage = lazy(() =>
+  import('./features/integrations/integrations-page.js').then((m) => ({ default: m.IntegrationsPage })),
+);
+const ReimbursementsPage = lazy(() =>
+  import('./features/reimbursements/reimbursements-page.js').then((m) => ({ default: m.ReimbursementsPage })),
+);
 const PortalPage = lazy(() => import('./pages/portal.js').then((m) => ({ default: m.PortalPage })));
 
 const fallback = (
@@ -75,6 +81,15 @@ export function App() {
               </RequireAuth>
             }
           />
+          <Route
+            path="integrations/*"
+            element={
+              <RequireAuth permission="settings:manage">
+                <IntegrationsPage />
+              </RequireAuth>
+            }
+          />
+          <Route path="reimbursements/*" element={<ReimbursementsPage />} />
           <Route path="portal" element={<PortalPage />} />
           <Route path="*" element={<Navigate to="/" replace />} />
         </Route>

@@ -26,6 +26,7 @@ const ADMIN_LINKS = [
   { to: '/devices', label: 'Devices', end: false },
   { to: '/budgets', label: 'Budgets', end: false },
   { to: '/governance', label: 'Governance', end: false },
+  { to: '/integrations/slack', label: 'Integrations', end: false },
 ];
 
 function ColorSchemeToggle() {
@@ -122,6 +123,14 @@ export function Layout() {
             to="/portal"
             active={location.pathname === '/portal'}
             label="My usage"
+            onClick={close}
+          />
+          <NavLink
+            variant="filled"
+            component={RouterLink}
+            to="/reimbursements"
+            active={location.pathname.startsWith('/reimbursements')}
+            label="Reimbursements"
             onClick={close}
           />
         </Stack>
