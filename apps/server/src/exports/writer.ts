@@ -3,7 +3,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 
 export type ExportRow = Record<string, string | number | null | undefined>;
 
-function csvCell(value: string | number | null | undefined): string {
+export function csvCell(value: string | number | null | undefined): string {
   if (value === null || value === undefined) return '';
   const text = String(value);
   // Quote per RFC 4180; a leading = + - @ is prefixed so spreadsheets do not run it as a formula.
