@@ -27,6 +27,7 @@ import { registerUserRoutes } from './v1/users/index.js';
 import { registerExportRoutes } from './v1/exports/index.js';
 import { registerForecastRoutes } from './v1/forecasts/index.js';
 import { registerPerformanceRoutes } from './v1/performance/index.js';
+import { registerReportRoutes } from './v1/reports/index.js';
 import { registerScorecardRoutes } from './v1/scorecards/index.js';
 import { registerTierRoutes } from './v1/tiers/index.js';
 import { registerBudgetFeatureRoutes } from './v1/budgets/index.js';
@@ -82,6 +83,7 @@ export async function buildHttpApp(ctx: AppContext): Promise<HttpApp> {
   registerTierRoutes(app, ctx);
   registerForecastRoutes(app, ctx);
   registerScorecardRoutes(app, ctx);
+  registerReportRoutes(app, ctx);
   registerBudgetFeatureRoutes(app, ctx);
   registerPolicyRoutes(app, ctx);
   registerAlertRoutes(app, ctx);

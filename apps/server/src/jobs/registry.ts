@@ -1,4 +1,5 @@
 import { generateExportJob, purgeExportsJob } from '../exports/job.js';
+import { sendDueReportsJob } from '../reports/job.js';
 import { nightlyScorecardsJob } from '../scorecards/job.js';
 import { budgetRolloverJob } from '../budgets/rollover-job.js';
 import { pollAllConnectionsJob, syncConnectionJob } from '../reconciliation/jobs.js';
@@ -18,6 +19,8 @@ export const recurringJobs: RecurringJob[] = [
   { job: purgeExportsJob, everyMs: 3_600_000 },
   // Efficiency scores + adoption scorecards, once per org-local day (checked hourly).
   { job: nightlyScorecardsJob, everyMs: 3_600_000, payload: {} },
+  // Scheduled reports whose send time has come.
+  { job: sendDueReportsJob, everyMs: 60_000, payload: {} },
   // Closes each budget period (spend snapshot + rollover) within 5 minutes of its end.
   { job: budgetRolloverJob, everyMs: 5 * 60_000, payload: {} },
   // Provider reconciliation: an hourly sync of every connection that is not backing off.
