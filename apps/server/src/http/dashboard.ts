@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AppError } from '@toktra/core';
@@ -31,7 +31,10 @@ const API_PREFIXES = [
   '/readyz',
   '/metrics',
   '/slack/',
-  '/integrations/',
+  // Server-side integration endpoints only: `/integrations/slack` and `/integrations/itsm` are
+  // dashboard pages (product docs: Integrations → Slack at /integrations/slack).
+  '/integrations/github/',
+  '/integrations/slack/oauth/',
 ];
 
 function newestMtime(entry: string): number {
@@ -57,10 +60,41 @@ let building: Promise<void> | undefined;
 /**
  * Builds the dashboard with Vite (a few seconds) into a temporary folder, then swaps it in, so a
  * half-written build is never served. `npm install` does not run build scripts here, so the
- * server builds on demand the first time it finds no (or an outdated) build.
+ * server builds on demand the first time it finds no (or an outdated) build. A lock directory
+ * makes concurrent servers (parallel test files) build once and wait for each other.
  */
 export function buildWebApp(): Promise<void> {
-  building ??= new Promise<void>((resolve, reject) => {
+  building ??= withBuildLock(async () => {
+    if (!webBuildIsStale()) return;
+    await runViteBuild();
+  }).finally(() => {
+    building = undefined;
+  });
+  return building;
+}
+
+async function withBuildLock(fn: () => Promise<void>): Promise<void> {
+  const lock = `${DIST}.lock`;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      // A lock older than two minutes belongs to a build that died.
+      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > 120_000)
+        rmSync(lock, { recursive: true, force: true });
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+  try {
+    await fn();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+function runViteBuild(): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
     const outDir = `${DIST}.tmp-${process.pid}`;
     const vite = path.join(WEB_DIR, 'node_modules/.bin/vite');
     const bin = existsSync(vite) ? vite : path.resolve(WEB_DIR, '../../node_modules/.bin/vite');
@@ -75,10 +109,7 @@ export function buildWebApp(): Promise<void> {
       renameSync(outDir, DIST);
       resolve();
     });
-  }).finally(() => {
-    building = undefined;
   });
-  return building;
 }
 
 const BUILDING_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8">
