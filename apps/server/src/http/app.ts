@@ -20,8 +20,6 @@ import { registerEventRoutes } from './v1/events/index.js';
 import { registerMeRoutes } from './v1/me/index.js';
 import { registerOverviewRoutes } from './v1/overview/index.js';
 import { registerReconciliationRoutes } from './v1/provider-connections/index.js';
-import { registerMeRoutes } from './v1/me/index.js';
-import { registerOverviewRoutes } from './v1/overview/index.js';
 import { registerUsageRoutes } from './v1/usage/index.js';
 import { registerUserRoutes } from './v1/users/index.js';
 import { registerExportRoutes } from './v1/exports/index.js';
