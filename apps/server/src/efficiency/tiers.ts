@@ -1,4 +1,10 @@
-import { AppError, type ModelTier, tierForScore } from '@toktra/core';
+import {
+  AppError,
+  isModelAllowedForTier,
+  type ModelTier,
+  requiredTierForModel,
+  tierForScore,
+} from '@toktra/core';
 import type { Actor } from '../audit/service.js';
 import { appendAudit } from '../audit/service.js';
 import type { AppContext } from '../context.js';
@@ -92,4 +98,22 @@ export async function setTierOverride(
     });
   });
   forgetCachedTiers(orgId);
+}
+
+/**
+ * The preflight's tier check: null when the person's tier covers the model, else the reason for
+ * a denial. A request without a model (SNI-only traffic) is never denied by tier.
+ */
+export async function checkModelTier(
+  ctx: AppContext,
+  orgId: string,
+  userId: string,
+  model: string | null | undefined,
+): Promise<{ reason: string } | null> {
+  if (!model) return null;
+  const tier = await getUserTier(ctx, orgId, userId);
+  if (isModelAllowedForTier(model, tier)) return null;
+  return {
+    reason: `model ${model} needs the ${requiredTierForModel(model)} tier; this user's tier is ${tier}`,
+  };
 }

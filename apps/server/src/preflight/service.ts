@@ -1,5 +1,6 @@
 import { AppError, type Decision } from '@toktra/core';
 import type { AppContext } from '../context.js';
+import { checkModelTier } from '../efficiency/tiers.js';
 import type { OrgState } from './org-state.js';
 
 export interface PreflightInput {
@@ -49,7 +50,11 @@ export async function preflight(
       input.user_id ? `user ${input.user_id} not found` : `no user with email ${input.user_email}`,
     );
   const reserve = input.estimated_tokens ?? ctx.preflight.options.defaultReserveTokens;
-  const d = state.decide(userId, input.provider ?? null, input.model ?? null, reserve);
+  let d = state.decide(userId, input.provider ?? null, input.model ?? null, reserve);
+  // Model access tiers (efficiency/tiers.ts): a budget-allowed request for a model above the
+  // person's tier is denied. The tier is cached per process, so this stays off the database.
+  const tierDenial = d.allow ? await checkModelTier(ctx, orgId, userId, input.model) : null;
+  if (tierDenial) d = { ...d, allow: false, code: 'blocked', reason: tierDenial.reason };
   return {
     allow: d.allow,
     reason: d.reason,

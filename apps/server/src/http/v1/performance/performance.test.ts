@@ -206,6 +206,31 @@ describe('model access tiers', () => {
     expect(await getUserTier(ctx, a.orgId, a.users.bob)).toBe('standard');
   });
 
+  it('the preflight denies a model above the tier and allows models within it', async () => {
+    const check = async (userId: string, model?: string) => {
+      const response = await app.inject({
+        method: 'POST',
+        url: '/v1/preflight',
+        payload: { user_id: userId, provider: 'anthropic', ...(model ? { model } : {}) },
+        headers: bearer(readKey),
+      });
+      expect(response.statusCode).toBe(200);
+      return response.json();
+    };
+    // bob: standard (score 28); alice: premium (100); dave: unscored → advanced.
+    expect(await check(a.users.bob, 'claude-opus-4')).toMatchObject({
+      allow: false,
+      code: 'blocked',
+      reason: "model claude-opus-4 needs the premium tier; this user's tier is standard",
+    });
+    expect((await check(a.users.bob, 'gpt-4o')).allow).toBe(false);
+    expect((await check(a.users.bob, 'gpt-4o-mini')).allow).toBe(true);
+    expect((await check(a.users.bob)).allow).toBe(true);
+    expect((await check(a.users.alice, 'claude-opus-4')).allow).toBe(true);
+    expect((await check(a.users.dave, 'gpt-4o')).allow).toBe(true);
+    expect((await check(a.users.dave, 'o3-pro')).allow).toBe(false);
+  });
+
   it("answers 404 for another org's user, an unknown and a malformed id", async () => {
     const put = (userId: string) =>
       app.inject({
