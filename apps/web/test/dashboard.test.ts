@@ -100,6 +100,12 @@ describe('the dashboard in a real browser (demo org)', () => {
     await expect.poll(() => page.getByPlaceholder('All departments').inputValue()).toBe('Backend');
     await page.getByRole('button', { name: 'Clear filters' }).click();
     await expect.poll(() => page.url()).not.toMatch(/department_id/);
+
+    // A custom range: the dates are in the URL and the summary follows them.
+    await page.getByText('Custom', { exact: true }).click();
+    await page.getByLabel('From').fill('2026-10-01');
+    await page.waitForURL(/start_date=2026-10-01/);
+    await expect.poll(() => summary.textContent()).toMatch(/^2026-10-01 – /);
   });
 
   it('shows new usage without a reload (SSE)', async () => {
@@ -162,6 +168,18 @@ describe('the dashboard in a real browser (demo org)', () => {
       new RegExp(`^npx toktra agent enroll --server ${demo.url} --token tkenr_[\\w-]{43}$`),
     );
     await page.keyboard.press('Escape');
+  });
+
+  it('fits a phone screen: the navigation folds behind a menu button', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${demo.url}/usage?range=7d`);
+    const devicesLink = page.getByRole('link', { name: 'Devices', exact: true });
+    await expect.poll(() => devicesLink.isVisible()).toBe(false);
+    await page.getByRole('button', { name: 'Toggle navigation' }).click();
+    await expect.poll(() => devicesLink.isVisible()).toBe(true);
+    await devicesLink.click();
+    await page.waitForURL(/\/devices/);
+    await page.setViewportSize({ width: 1360, height: 900 });
   });
 
   it('keeps an employee in their portal: no admin pages, no one else’s data (UI and API)', async () => {
