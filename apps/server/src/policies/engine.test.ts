@@ -6,6 +6,7 @@ import { closeEmailTransports } from '../delivery/email.js';
 import { drainJobs, startSmtpSink, startWebhookReceiver } from '../delivery/testing.js';
 import { createEndpoint } from '../delivery/webhooks.js';
 import type { AlertCreatedNotice } from '../governance/bus.js';
+import { preflight } from '../preflight/service.js';
 import { shadowAiNotices } from '../reconciliation/notices.js';
 import { createTestContext, type SeededOrg, seedOrg } from '../usage/testing.js';
 import { type PolicyEngine, startPolicyEngine } from './engine.js';
@@ -174,6 +175,11 @@ describe('unusual usage → every action', () => {
     );
     expect(block).toMatchObject({ user_id: org.users.alice, source: `policy:${policyId}` });
     expect(block?.until?.getTime()).toBeGreaterThan(Date.now() + 23 * 3_600_000);
+    // The hard cap reaches preflight: alice is denied with the policy as the reason, bob is not.
+    const denied = await preflight(ctx, org.orgId, { user_id: org.users.alice });
+    expect(denied).toMatchObject({ allow: false });
+    expect(denied.reason).toContain('Usage spike on GPT-4o in Engineering');
+    expect((await preflight(ctx, org.orgId, { user_id: org.users.bob })).allow).toBe(true);
 
     // More usage the same day: the user-day already fired, nothing repeats.
     await ingestTokens(ctx, org.orgId, [{ userId: org.users.alice, tokens: 80_000, model: 'gpt-4o' }]);
