@@ -1,5 +1,5 @@
 import { AppError, isUuid } from '@toktra/core';
-import type { Database, DevicesTable, PrivacyState } from '@toktra/db';
+import type { Database, DevicesTable, PrivacyState, Tx } from '@toktra/db';
 import type { Selectable } from 'kysely';
 import { type Actor, appendAudit } from '../audit/service.js';
 import type { AppContext } from '../context.js';
@@ -155,13 +155,19 @@ export async function recordHeartbeat(db: Database, orgId: string, deviceId: str
   );
 }
 
-export async function touchDevice(db: Database, orgId: string, deviceId: string): Promise<void> {
-  await db.withTenant(orgId, ({ db: trx }) =>
-    trx
-      .updateTable('devices')
-      .set({ last_seen_at: new Date() })
-      .where('org_id', '=', orgId)
-      .where('id', '=', deviceId)
-      .execute(),
-  );
+/**
+ * Marks a device as seen, inside the caller's transaction (the ingest batch's). At most every
+ * 30 s per device: a busy agent's batches then do not all queue on the same row lock.
+ */
+export async function markDeviceSeen(tx: Tx, orgId: string, deviceId: string): Promise<void> {
+  const now = new Date();
+  await tx.db
+    .updateTable('devices')
+    .set({ last_seen_at: now })
+    .where('org_id', '=', orgId)
+    .where('id', '=', deviceId)
+    .where((eb) =>
+      eb.or([eb('last_seen_at', 'is', null), eb('last_seen_at', '<', new Date(now.getTime() - 30_000))]),
+    )
+    .execute();
 }

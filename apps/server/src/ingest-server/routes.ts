@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
-import { recordHeartbeat, touchDevice } from '../devices/service.js';
+import { recordHeartbeat } from '../devices/service.js';
 import type { DeviceIdentity } from '../pki/identity.js';
 import { ingestBatch } from '../usage/ingest.js';
 
@@ -46,9 +46,7 @@ export function registerIngestRoutes(app: FastifyInstance, ctx: AppContext): voi
         `a batch holds at most ${MAX_EVENTS_PER_BATCH} events, got ${events.length}; split it`,
       );
     }
-    const result = await ingestBatch(ctx, orgId, { type: 'device', deviceId }, events);
-    await touchDevice(ctx.db, orgId, deviceId);
-    return result;
+    return ingestBatch(ctx, orgId, { type: 'device', deviceId }, events);
   });
 
   typed.post('/ingest/v1/heartbeat', { schema: { body: heartbeatBody } }, async (request) => {

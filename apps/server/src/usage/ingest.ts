@@ -1,5 +1,6 @@
 import { AppError, type Catalogue, estimateTokens, isUuid } from '@toktra/core';
 import type { AppContext } from '../context.js';
+import { markDeviceSeen } from '../devices/service.js';
 import { getCalibratedRatios } from '../reconciliation/calibration.js';
 import type { UsageBatchNotice, UsageTotals } from './bus.js';
 import { type Attribution, attributeEvents, type OrgFacts } from './enrich.js';
@@ -64,6 +65,7 @@ export async function ingestBatch(
       else unique.set(e.id, e);
     }
     const events = [...unique.values()];
+    if (origin.type === 'device') await markDeviceSeen(tx, orgId, origin.deviceId);
     const attribution = await attributeEvents(tx, orgId, origin, events);
     const rows: EventRow[] = [];
     for (const e of events) {
