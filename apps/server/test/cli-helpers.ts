@@ -30,7 +30,7 @@ export function runCli(
     child.stderr.on('data', (d) => {
       stderr += d;
     });
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 90_000);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
@@ -63,7 +63,7 @@ export async function spawnServer(args: string[], env: NodeJS.ProcessEnv = {}) {
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
     child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${output}`)));
-    setTimeout(() => reject(new Error(`server did not start: ${output}`)), 30_000);
+    setTimeout(() => reject(new Error(`server did not start: ${output}`)), 90_000);
   });
   return {
     url,

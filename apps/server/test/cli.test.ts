@@ -16,7 +16,8 @@ beforeAll(async () => {
 });
 afterAll(() => pg?.drop());
 
-describe('toktra admin', () => {
+// Each case starts real CLI processes (tsx + PGlite start-up, seconds each on a busy machine).
+describe('toktra admin', { timeout: 120_000 }, () => {
   let orgId: string;
 
   it('creates an org and prints exactly one JSON object', async () => {
@@ -140,7 +141,7 @@ describe('toktra admin', () => {
   });
 });
 
-describe('toktra server', () => {
+describe('toktra server', { timeout: 180_000 }, () => {
   it('serves /healthz and /metrics on a fresh data dir, and reuses its data on restart', async () => {
     const dataDir = tempDir();
     const first = await spawnServer(['--data-dir', dataDir]);
