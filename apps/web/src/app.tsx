@@ -21,6 +21,18 @@ const IntegrationsPage = lazy(() =>
 const ReimbursementsPage = lazy(() =>
   import('./features/reimbursements/reimbursements-page.js').then((m) => ({ default: m.ReimbursementsPage })),
 );
+const PerformancePage = lazy(() =>
+  import('./features/performance/performance-page.js').then((m) => ({ default: m.PerformancePage })),
+);
+const ScorecardsPage = lazy(() =>
+  import('./features/scorecards/scorecards-page.js').then((m) => ({ default: m.ScorecardsPage })),
+);
+const ForecastPage = lazy(() =>
+  import('./features/forecast/forecast-page.js').then((m) => ({ default: m.ForecastPage })),
+);
+const ExportsPage = lazy(() =>
+  import('./features/exports/exports-page.js').then((m) => ({ default: m.ExportsPage })),
+);
 const PortalPage = lazy(() => import('./pages/portal.js').then((m) => ({ default: m.PortalPage })));
 
 const fallback = (
@@ -86,6 +98,38 @@ export function App() {
             element={
               <RequireAuth permission="settings:manage">
                 <IntegrationsPage />
+              </RequireAuth>
+            }
+          />
+          <Route
+            path="performance"
+            element={
+              <RequireAuth permission="users:read">
+                <PerformancePage />
+              </RequireAuth>
+            }
+          />
+          <Route
+            path="scorecards"
+            element={
+              <RequireAuth permission="users:read">
+                <ScorecardsPage />
+              </RequireAuth>
+            }
+          />
+          <Route
+            path="forecast"
+            element={
+              <RequireAuth permission="dashboard:view">
+                <ForecastPage />
+              </RequireAuth>
+            }
+          />
+          <Route
+            path="exports"
+            element={
+              <RequireAuth permission="dashboard:view">
+                <ExportsPage />
               </RequireAuth>
             }
           />

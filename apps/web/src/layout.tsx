@@ -25,6 +25,10 @@ const ADMIN_LINKS = [
   { to: '/usage', label: 'Usage', end: false },
   { to: '/devices', label: 'Devices', end: false },
   { to: '/budgets', label: 'Budgets', end: false },
+  { to: '/performance', label: 'Performance', end: false },
+  { to: '/scorecards', label: 'Scorecards', end: false },
+  { to: '/forecast', label: 'Forecast', end: false },
+  { to: '/exports', label: 'Exports', end: false },
   { to: '/governance', label: 'Governance', end: false },
   { to: '/integrations/slack', label: 'Integrations', end: false },
 ];

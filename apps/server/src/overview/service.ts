@@ -62,25 +62,19 @@ export async function getOverview(db: Database, orgId: string, scope: OverviewSc
       .where('bucket', '>=', start)
       .where('bucket', '<=', end);
     if (departments) usage = usage.where('department_id', 'in', noDepartments ? [orgId] : departments);
-    const [totals, trend] = await Promise.all([
-      usage
-        .select((eb) => [
-          sql<number>`count(DISTINCT user_id)`.as('active_users'),
-          eb.fn.coalesce(eb.fn.sum<number>('est_input_tokens'), sql<number>`0`).as('input'),
-          eb.fn.coalesce(eb.fn.sum<number>('est_output_tokens'), sql<number>`0`).as('output'),
-        ])
-        .executeTakeFirstOrThrow(),
-      usage
-        .select((eb) => [
-          sql<string>`to_char(bucket, 'YYYY-MM-DD')`.as('date'),
-          eb.fn.sum<number>('est_input_tokens').as('input'),
-          eb.fn.sum<number>('est_output_tokens').as('output'),
-          eb.fn.sum<number>('events').as('events'),
-        ])
-        .groupBy('bucket')
-        .orderBy('bucket')
-        .execute(),
-    ]);
+    // One pass: a row per day plus, via the empty grouping set, the period's distinct users.
+    const rows = await usage
+      .select((eb) => [
+        sql<string | null>`to_char(bucket, 'YYYY-MM-DD')`.as('date'),
+        eb.fn.sum<number>('est_input_tokens').as('input'),
+        eb.fn.sum<number>('est_output_tokens').as('output'),
+        eb.fn.sum<number>('events').as('events'),
+        sql<number>`count(DISTINCT user_id)`.as('active_users'),
+      ])
+      .groupBy(sql`GROUPING SETS ((bucket), ())`)
+      .execute();
+    const trend = rows.filter((r): r is typeof r & { date: string } => r.date !== null);
+    const totals = rows.find((r) => r.date === null) ?? { input: 0, output: 0, active_users: 0 };
     let devices = trx
       .selectFrom('devices')
       .where('devices.org_id', '=', orgId)
