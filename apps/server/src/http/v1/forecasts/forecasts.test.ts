@@ -120,3 +120,71 @@ describe('GET /v1/forecasts', () => {
     expect(body.error.code).toBe('not_found');
   });
 });
+
+describe('reconciled where present', () => {
+  it('uses the provider-reconciled count per provider and day, the estimate elsewhere', async () => {
+    const c = await seedOrg(ctx, 'forecast-c');
+    const keyC = await createKey(ctx, c.orgId, ['read']);
+    const today = dayInZone(Date.now(), 'UTC');
+    // 40 days: openai estimated at 1 000 tokens a day, anthropic at 500.
+    const events = Array.from({ length: 40 }, (_, i) => addDays(today, -40 + i)).flatMap((day) =>
+      (['openai', 'anthropic'] as const).map((provider) => ({
+        id: crypto.randomUUID(),
+        occurred_at: `${day}T12:00:00Z`,
+        user_id: c.users.alice,
+        provider,
+        input_tokens: provider === 'openai' ? 800 : 400,
+        output_tokens: provider === 'openai' ? 200 : 100,
+      })),
+    );
+    await ingestBatch(ctx, c.orgId, { type: 'api', keyId: crypto.randomUUID() }, events);
+    // OpenAI is connected and backfilled (covers the last 30 UTC days) and reports 2 000 a day.
+    const connectionId = crypto.randomUUID();
+    await ctx.db.system(async ({ db }) => {
+      await db
+        .insertInto('provider_connections')
+        .values({
+          id: connectionId,
+          org_id: c.orgId,
+          provider: 'openai',
+          name: 'OpenAI',
+          credentials_enc: 'x',
+          credentials_hint: 'x',
+          backfilled_at: new Date(),
+        } as never)
+        .execute();
+      for (let i = 1; i <= 35; i++) {
+        await db
+          .insertInto('reconciled_usage')
+          .values({
+            org_id: c.orgId,
+            connection_id: connectionId,
+            provider: 'openai',
+            bucket_start: new Date(`${addDays(today, -i)}T00:00:00Z`),
+            bucket_width: '1d',
+            model: null,
+            project_id: null,
+            workspace_id: null,
+            api_key_id: null,
+            input_tokens: 1500,
+            cached_input_tokens: 0,
+            cache_write_tokens: 0,
+            output_tokens: 500,
+            requests: 10,
+          })
+          .execute();
+      }
+    });
+    const { body } = await forecast('horizon=30', keyC);
+    const byDate = new Map(body.history.map((d: { date: string }) => [d.date, d]));
+    // Covered by reconciliation: 2 000 (OpenAI, reconciled) + 500 (Anthropic, estimated).
+    expect(byDate.get(addDays(today, -1))).toMatchObject({ tokens: 2500, source: 'mixed' });
+    expect(byDate.get(addDays(today, -30))).toMatchObject({ tokens: 2500, source: 'mixed' });
+    // Before the backfill window: estimates for both.
+    expect(byDate.get(addDays(today, -35))).toMatchObject({ tokens: 1500, source: 'estimated' });
+    expect(body.forecast).not.toBeNull();
+    // The department view cannot be reconciled (providers do not know departments): estimates.
+    const dept = await forecast(`scope=department&department_id=${c.departments.engineering}`, keyC);
+    expect(dept.body.history.at(-1)).toMatchObject({ tokens: 1500, source: 'estimated' });
+  });
+});
