@@ -27,7 +27,7 @@ export function backoffMs(attempt: number): number {
 export class JobRunner {
   private readonly byName = new Map<string, JobDefinition>();
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private running: Promise<unknown> | undefined;
   private readonly outcomes: Counter<'job' | 'outcome'>;
 
   constructor(
