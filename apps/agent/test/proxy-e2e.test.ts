@@ -23,7 +23,6 @@ const OTHER_USER = 'toktra-e2e';
 let pg: TestDatabase | undefined;
 let server: RunningServer;
 let orgId = '';
-let apiKey = '';
 let aiPort = 0;
 let proxyPort = 0;
 let aiServer: { close(): Promise<void> };
@@ -181,11 +180,6 @@ beforeAll(async () => {
       org_id: string;
     }
   ).org_id;
-  apiKey = (
-    (await adminCommands['api-key.create'].run(ctx, { orgId, name: 'e2e', scopes: ['read', 'write'] })) as {
-      api_key: string;
-    }
-  ).api_key;
   const { token } = (await adminCommands['enroll-token.create'].run(ctx, { orgId, uses: 1, ttl: '1h' })) as {
     token: string;
   };

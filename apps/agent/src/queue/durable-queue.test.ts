@@ -94,4 +94,21 @@ describe('DurableQueue', () => {
     expect(ids.length).toBeGreaterThanOrEqual(confirmed + 1);
     expect(ids).toEqual(Array.from({ length: ids.length }, (_, i) => i));
   });
+
+  it('appendAsync commits concurrent appends in order (group commit) and they survive a reopen', async () => {
+    const dir = tempDir();
+    const q = DurableQueue.open<{ id: number }>(dir, { segmentBytes: 2000 });
+    await Promise.all(Array.from({ length: 100 }, (_, i) => q.appendAsync(items(i, 1))));
+    expect(() => q.append(items(100, 1))).not.toThrow(); // no write in flight any more
+    const pending = q.appendAsync(items(101, 1));
+    expect(() => q.append(items(102, 1))).toThrow(/appendAsync/);
+    await pending;
+    await q.settle();
+    expect(q.stats().pending).toBe(102);
+    q.close();
+    const reopened = DurableQueue.open<{ id: number }>(dir);
+    expect(reopened.peek(1000).items.map((i) => i.id)).toEqual([...Array(102).keys()]);
+    expect(readdirSync(dir).filter((f) => f.startsWith('seg-')).length).toBeGreaterThan(1);
+    reopened.close();
+  });
 });

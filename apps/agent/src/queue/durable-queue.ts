@@ -1,5 +1,6 @@
 import {
   closeSync,
+  fsync,
   fsyncSync,
   mkdirSync,
   openSync,
@@ -9,9 +10,14 @@ import {
   renameSync,
   rmSync,
   statSync,
+  write,
   writeSync,
 } from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
+
+const writeAsync = promisify(write);
+const fsyncAsync = promisify(fsync);
 
 export interface QueueOptions {
   /** Disk budget for pending events; past it the oldest segments are dropped (and counted). */
@@ -58,6 +64,10 @@ export class DurableQueue<T> {
   private segments: Segment[] = [];
   private ackState: AckState = { seq: 0, line: 0, dropped: 0 };
   private fd: number | undefined;
+  /** Group commit: lines waiting for the write in flight, and who waits for them. */
+  private pendingLines: Buffer[] = [];
+  private waiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
+  private writing: Promise<void> | undefined;
 
   private constructor(
     private readonly dir: string,
@@ -78,6 +88,8 @@ export class DurableQueue<T> {
 
   append(items: readonly T[]): void {
     if (items.length === 0) return;
+    if (this.writing)
+      throw new Error('DurableQueue: append() while appendAsync() writes; use one or the other');
     let tail = this.segments.at(-1);
     if (!tail || tail.bytes >= this.segmentBytes || this.fd === undefined) tail = this.startSegment();
     const lines = items.map((item) => Buffer.from(`${JSON.stringify(item)}\n`, 'utf8'));
@@ -88,6 +100,54 @@ export class DurableQueue<T> {
       tail.ends.push(tail.bytes);
     }
     this.enforceBudget();
+  }
+
+  /**
+   * Like `append`, but the write and fsync run on libuv's thread pool, so the event loop (which
+   * must keep reading tcpdump's pipe) never blocks on the disk; appends made while one is in
+   * flight are committed together by the next write (group commit). Resolves once fsynced:
+   * only then does the item count as captured.
+   */
+  appendAsync(items: readonly T[]): Promise<void> {
+    if (items.length === 0) return Promise.resolve();
+    for (const item of items) this.pendingLines.push(Buffer.from(`${JSON.stringify(item)}\n`, 'utf8'));
+    const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
+    this.writing ??= this.writeGroups().finally(() => {
+      this.writing = undefined;
+    });
+    return done;
+  }
+
+  /** Resolves when every `appendAsync` so far is on disk (call before `close`). */
+  async settle(): Promise<void> {
+    while (this.writing) await this.writing;
+  }
+
+  private async writeGroups(): Promise<void> {
+    while (this.pendingLines.length > 0) {
+      const lines = this.pendingLines;
+      const waiters = this.waiters;
+      this.pendingLines = [];
+      this.waiters = [];
+      try {
+        let tail = this.segments.at(-1);
+        if (!tail || tail.bytes >= this.segmentBytes || this.fd === undefined) tail = this.startSegment();
+        const data = Buffer.concat(lines);
+        for (let written = 0; written < data.length; ) {
+          const { bytesWritten } = await writeAsync(this.fd!, data, written, data.length - written, null);
+          written += bytesWritten;
+        }
+        await fsyncAsync(this.fd!);
+        for (const line of lines) {
+          tail.bytes += line.length;
+          tail.ends.push(tail.bytes);
+        }
+        this.enforceBudget();
+        for (const w of waiters) w.resolve();
+      } catch (error) {
+        for (const w of waiters) w.reject(error as Error);
+      }
+    }
   }
 
   /** The oldest unacknowledged items, at most `max`, without removing them. */

@@ -76,7 +76,10 @@ export class AgentRuntime {
     return isPrivate(this.privacy(), now);
   }
 
-  /** A finished connection: journalled (fsync) before it counts as captured, then shipped. */
+  /**
+   * A finished connection: journalled (fsync, off the event loop) before it counts as captured,
+   * then shipped.
+   */
   record(
     flow: Pick<FlowRecord, 'sni' | 'transport' | 'startedAt' | 'endedAt' | 'bytesUp' | 'bytesDown'>,
     owner?: SocketOwner,
@@ -86,12 +89,13 @@ export class AgentRuntime {
     const personal = this.personalMode();
     const event = toAgentEvent(flow, this.catalogue, { osUser: owner?.user, personal, source });
     if (!event) return;
-    if (personal) {
-      this.personalQueue.append([event]);
-      return;
-    }
-    this.queue.append([event]);
-    this.shipper.notify();
+    const queue = personal ? this.personalQueue : this.queue;
+    queue.appendAsync([event]).then(
+      () => {
+        if (!personal) this.shipper.notify();
+      },
+      (error: Error) => this.options.log(`cannot write the local queue: ${error.message}`),
+    );
   }
 
   start(): void {
@@ -104,6 +108,7 @@ export class AgentRuntime {
 
   async stop(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
+    await Promise.all([this.queue.settle(), this.personalQueue.settle()]);
     await this.shipper.flush();
     this.shipper.stop();
     this.writeStatus();

@@ -2,12 +2,16 @@ import type { ChildProcessByStdio } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { type CaptureEngine, type CaptureStats, createCaptureEngine, type FlowRecord } from '@toktra/capture';
-import { type SocketOwner, SocketOwners } from '../attribution/socket-owners.js';
+import { type FlowEndpoints, type SocketOwner, SocketOwners } from '../attribution/socket-owners.js';
 import { startTcpdump, type TcpdumpOptions } from './tcpdump.js';
 
 export interface LiveCaptureOptions extends TcpdumpOptions {
   /** Where tcpdump's pid is kept, so a tcpdump orphaned by a killed agent is stopped next start. */
   pidFile?: string;
+  /** Background sampling of the socket tables (handshakes also look their owner up at once). */
+  socketPollMs?: number;
+  /** Handshakes are attributed in groups, at most one socket-table read per this interval. */
+  ownerLookupMs?: number;
   /** How often tcpdump is asked for its kernel-drop counter (SIGUSR1). */
   statsEveryMs?: number;
   /** Checked every second: while true, tcpdump is stopped and in-flight connections discarded. */
@@ -29,9 +33,13 @@ export class LiveCapture {
   private engine: CaptureEngine | undefined;
   private readonly owners: SocketOwners;
   private readonly ownerByFlow = new Map<string, SocketOwner>();
+  /** Handshakes seen whose socket owner is still to be looked up. */
+  private readonly pendingOwners: FlowEndpoints[] = [];
   private timers: NodeJS.Timeout[] = [];
   private transition: Promise<void> = Promise.resolve();
-  private readonly totals = { packets: 0, drops: 0, restarts: 0 };
+  private readonly totals = { packets: 0, drops: 0, restarts: 0, unattributed: 0 };
+  private lastLookupAt = 0;
+  private lookupTimer: NodeJS.Timeout | undefined;
   /** The running tcpdump's own kernel-drop count (cumulative for that process). */
   private liveDrops = 0;
 
@@ -43,7 +51,14 @@ export class LiveCapture {
     return this.tcpdump !== undefined;
   }
 
-  stats(): { packets: number; drops: number; restarts: number; activeFlows: number; engine?: CaptureStats } {
+  stats(): {
+    packets: number;
+    drops: number;
+    restarts: number;
+    unattributed: number;
+    activeFlows: number;
+    engine?: CaptureStats;
+  } {
     return {
       ...this.totals,
       drops: this.totals.drops + this.liveDrops,
@@ -56,9 +71,9 @@ export class LiveCapture {
   async start(): Promise<void> {
     if (this.options.pidFile) stopOrphanedTcpdump(this.options.pidFile);
     if (!this.options.isPaused()) await this.startCapture();
-    // Sockets are sampled often so that short connections are attributed too: most AI requests
-    // live for hundreds of milliseconds, and a sampled socket is remembered after it closes.
-    this.timers.push(setInterval(() => this.owners.poll(), 20));
+    // Owners are looked up when a handshake is seen (on demand, see attributePending); a slow
+    // background sample also remembers sockets that close before their packets are processed.
+    this.timers.push(setInterval(() => this.owners.poll(), this.options.socketPollMs ?? 500));
     this.timers.push(setInterval(() => this.tcpdump?.kill('SIGUSR1'), this.options.statsEveryMs ?? 5000));
     this.timers.push(
       setInterval(() => {
@@ -77,6 +92,7 @@ export class LiveCapture {
   /** Stops capturing; in-flight connections are reported (graceful shutdown) unless discarded. */
   async stop(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
+    clearTimeout(this.lookupTimer);
     this.timers = [];
     await this.transition;
     await this.stopCapture(true);
@@ -85,18 +101,26 @@ export class LiveCapture {
   private async startCapture(): Promise<void> {
     const engine = createCaptureEngine({
       onHandshake: (flow) => {
-        const owner = this.owners.lookup(flow);
-        if (owner) this.ownerByFlow.set(flowKey(flow), owner);
+        const { transport, srcIp, srcPort, dstIp, dstPort } = flow;
+        this.pendingOwners.push({ transport, srcIp, srcPort, dstIp, dstPort });
       },
       onFlow: (flow) => {
         const key = flowKey(flow);
-        const owner = this.ownerByFlow.get(key) ?? this.owners.lookup(flow);
+        // Only connections with a handshake (an SNI) can become events; theirs is looked up now
+        // if it is still waiting for the next grouped read.
+        if (!this.ownerByFlow.has(key) && this.pendingOwners.some((f) => flowKey(f) === key))
+          this.attributePending(true);
+        const owner = this.ownerByFlow.get(key);
+        if (flow.sni && !owner) this.totals.unattributed += 1;
         this.ownerByFlow.delete(key);
         this.options.onFlow(flow, owner);
       },
     });
     const child = await startTcpdump(this.options);
-    child.stdout.on('data', (chunk: Buffer) => engine.push(chunk));
+    child.stdout.on('data', (chunk: Buffer) => {
+      engine.push(chunk);
+      this.attributePending();
+    });
     // tcpdump prints its counters on SIGUSR1 (Linux) and at exit; the kernel's drop count is
     // cumulative per process, so the latest line wins and is folded into the total on close.
     let stderrTail = '';
@@ -122,6 +146,30 @@ export class LiveCapture {
     this.tcpdump = child;
     if (this.options.pidFile && child.pid)
       writeFileSync(this.options.pidFile, String(child.pid), { mode: 0o600 });
+  }
+
+  /**
+   * Owners for the handshakes seen since the last lookup: one table read for all of them, at
+   * most every `ownerLookupMs` (a read renders every socket as text: at 70 new connections/s,
+   * one read per handshake cost a fifth of a core). `force` (a flow has ended) reads at once.
+   */
+  private attributePending(force = false): void {
+    if (this.pendingOwners.length === 0) return;
+    const wait = this.lastLookupAt + (this.options.ownerLookupMs ?? 50) - Date.now();
+    if (wait > 0 && !force) {
+      this.lookupTimer ??= setTimeout(() => {
+        this.lookupTimer = undefined;
+        this.attributePending();
+      }, wait);
+      return;
+    }
+    this.lastLookupAt = Date.now();
+    const flows = this.pendingOwners.splice(0);
+    const owners = this.owners.lookupAll(flows);
+    flows.forEach((flow, i) => {
+      const owner = owners[i];
+      if (owner) this.ownerByFlow.set(flowKey(flow), owner);
+    });
   }
 
   private async stopCapture(reportInFlight: boolean): Promise<void> {

@@ -10,6 +10,8 @@ export interface TcpdumpOptions {
   ports: number[];
   /** Bytes kept per packet: enough for any ClientHello segment; counts use the IP lengths. */
   snaplen?: number;
+  /** Kernel capture buffer in KiB (tcpdump -B). */
+  bufferKiB?: number;
   bin?: string;
 }
 
@@ -31,7 +33,14 @@ export async function startTcpdump(
     '-w',
     '-',
     '-s',
-    String(options.snaplen ?? 8192),
+    String(options.snaplen ?? 4096),
+    // A 16 MiB kernel ring (default 2 MiB) absorbs bursts while the agent is busy: a dropped
+    // handshake is a lost event (no SNI), so drops matter more here than in a debugging capture.
+    '-B',
+    String(options.bufferKiB ?? 16_384),
+    // Deliver each packet at once rather than in blocks every second: a handshake must reach the
+    // agent while its socket still exists, so that the owner can be read from /proc/net/tcp.
+    '--immediate-mode',
     '-i',
     options.interface,
     captureFilter(options.ports),
