@@ -27,7 +27,8 @@ export async function enqueueJob<S extends z.ZodType>(
         name: job.name,
         org_id: options.orgId ?? null,
         payload: JSON.stringify(parsed ?? {}),
-        ...(options.runAt ? { run_at: options.runAt } : {}),
+        // The workers' clock decides when a job is due, so the enqueuer's clock sets it too.
+        run_at: options.runAt ?? new Date(),
         ...(job.maxAttempts ? { max_attempts: job.maxAttempts } : {}),
         dedupe_key: options.dedupeKey ?? null,
       })

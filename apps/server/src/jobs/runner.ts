@@ -68,7 +68,8 @@ export class JobRunner {
     for (const r of this.recurring) await this.enqueueRecurring(r, Math.floor(now.getTime() / r.everyMs));
     let ran = 0;
     for (;;) {
-      const claimed = await this.claim(now);
+      // A fresh clock per pass: jobs enqueued just above (recurring ones) are due now too.
+      const claimed = await this.claim(this.options.now?.() ?? new Date());
       for (const job of claimed) await this.execute(job);
       ran += claimed.length;
       if (claimed.length < (this.options.batchSize ?? 10)) return ran;
