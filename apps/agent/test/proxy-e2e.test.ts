@@ -1,5 +1,7 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import { createTestDatabase, type TestDatabase } from '@toktra/db/testing';
@@ -7,6 +9,7 @@ import { adminCommands, type RunningServer, startServer } from '@toktra/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   agentStatus,
+  curl,
   ensureLocalUser,
   freePort,
   requireTools,
@@ -355,6 +358,76 @@ describe('capture mode shutdown and health', () => {
     const output = agent?.output() ?? '';
     expect(output).not.toContain(MARKER);
     expect(output).not.toContain('api.openai.com');
+  }, 180_000);
+});
+
+describe('least privilege (the systemd unit in docs/agent/install.md)', () => {
+  it('captures as an unprivileged user holding only CAP_NET_RAW + CAP_NET_ADMIN, and says so without them', async () => {
+    const before = (await storedEvents()).length;
+    const dir = mkdtempSync(path.join(tmpdir(), 'toktra-caps-'));
+    const state = path.join(dir, 'state');
+    cpSync(stateDir, state, { recursive: true });
+    for (const f of ['status.json', 'tcpdump.pid']) rmSync(path.join(state, f), { force: true });
+    execFileSync('chown', ['-R', OTHER_USER, dir]);
+    const as = ['--reuid', OTHER_USER, '--regid', OTHER_USER, '--clear-groups'];
+    const caps = ['--inh-caps', '+net_raw,+net_admin', '--ambient-caps', '+net_raw,+net_admin'];
+    const bounding = ['--bounding-set', '-all,+net_raw,+net_admin'];
+    const run = (withCaps: boolean) => {
+      const child = spawn(
+        'setpriv',
+        [
+          ...as,
+          ...(withCaps ? [...caps, ...bounding] : []),
+          '--',
+          process.execPath,
+          TOKTRA,
+          'agent',
+          'run',
+          '--state-dir',
+          state,
+          '--interface',
+          'lo',
+          '--ports',
+          String(aiPort),
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let output = '';
+      child.stdout.on('data', (d) => {
+        output += d;
+      });
+      child.stderr.on('data', (d) => {
+        output += d;
+      });
+      return Object.assign(child, { output: () => output });
+    };
+    const denied = run(false);
+    const code = await new Promise<number | null>((r) => denied.once('exit', (c) => r(c)));
+    expect(code).toBe(1);
+    expect(denied.output()).toMatch(/lacks packet-capture privileges.*CAP_NET_RAW and CAP_NET_ADMIN/);
+
+    const capable = run(true);
+    try {
+      await waitFor(
+        'the unprivileged agent to capture',
+        async () => (await agentStatus(state)).capture?.capturing === true || undefined,
+        60_000,
+      );
+      await curl('api.anthropic.com', aiPort, MARKER);
+      const rows = await waitFor(
+        'the event from the unprivileged agent',
+        async () => {
+          const r = await storedEvents();
+          return r.length === before + 1 ? r : undefined;
+        },
+        60_000,
+      );
+      expect(rows.at(-1)).toMatchObject({ host: 'api.anthropic.com', os_user: 'root', source: 'agent' });
+    } finally {
+      const exited = new Promise((r) => capable.once('exit', r));
+      capable.kill('SIGTERM');
+      await exited;
+    }
   }, 180_000);
 });
 
