@@ -529,6 +529,30 @@ describe('alert channels', () => {
       );
     expect(after.map((d: { status: string }) => d.status)).toEqual(['sent', 'sent', 'sent']);
     expect(after.map((d: { attempts: number }) => d.attempts).sort()).toEqual([1, 1, 2]);
+
+    // Acknowledging one card updates the alert's cards in every channel (chat.update).
+    await postSlack(
+      app,
+      ctx,
+      buttonBody({
+        actionId: 'toktra_alert_ack',
+        value: critical.id,
+        user: 'UOWNER',
+        team: TEAM,
+        channel: 'C0SECURITY',
+        responseUrl: slack.responseUrl('ack-channel'),
+      }),
+    );
+    await runner().runOnce();
+    const sentCards = after.filter((d: { subject_id: string }) => d.subject_id === critical.id);
+    const updates = slack
+      .callsOf('chat.update')
+      .filter((u) => sentCards.some((d: { message_ts: string }) => d.message_ts === u.args.ts));
+    expect(updates.map((u) => u.args.channel).sort()).toEqual(['C0ITALERTS', 'C0SECURITY']);
+    for (const u of updates) {
+      expect(blockText(u.args.blocks)).toContain('✅ Acknowledged by admin');
+      expect(JSON.stringify(u.args.blocks)).not.toContain('toktra_alert_ack');
+    }
   });
 });
 

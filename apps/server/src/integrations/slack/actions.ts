@@ -1,8 +1,10 @@
 import { AppError } from '@toktra/core';
 import { acknowledgeAlert } from '../../alerts/service.js';
 import type { AppContext } from '../../context.js';
+import { enqueueJob } from '../../jobs/enqueue.js';
 import { decideReimbursement } from '../../reimbursements/service.js';
 import { createTicketForAlert, hasActiveConnector } from '../itsm/service.js';
+import { acknowledgerName, refreshAlertCardsJob } from './alert-refresh.js';
 import { alertBlocks, escapeMrkdwn, reimbursementMessage } from './blocks.js';
 import type { ResolvedInstallation } from './installations.js';
 import type { ToktraUser } from './users.js';
@@ -36,7 +38,12 @@ export async function acknowledgeAction(
   if (!canManage(user)) return ephemeralReply('Only Toktra admins can acknowledge alerts.');
   try {
     const alert = await acknowledgeAlert(ctx.db, inst.orgId, userActor(user), alertId);
-    const who = `<@${slackUserId}> (${escapeMrkdwn(user.name || user.email)})`;
+    // Someone may have been first (another channel's card, the dashboard): show who that was.
+    const mine = alert.acknowledged_by === `user:${user.id}`;
+    const who = mine
+      ? `<@${slackUserId}> (${escapeMrkdwn(user.name || user.email)})`
+      : ((await acknowledgerName(ctx, inst.orgId, alert.acknowledged_by)) ?? 'an admin');
+    await enqueueJob(ctx.db, refreshAlertCardsJob, { alertId }, { orgId: inst.orgId });
     return {
       replace_original: true,
       text: `Alert acknowledged by ${user.name || user.email}: ${alert.title}`,
