@@ -33,6 +33,14 @@ const ForecastPage = lazy(() =>
 const ExportsPage = lazy(() =>
   import('./features/exports/exports-page.js').then((m) => ({ default: m.ExportsPage })),
 );
+const ProviderConnectionsPage = lazy(() =>
+  import('./features/settings/provider-connections-page.js').then((m) => ({
+    default: m.ProviderConnectionsPage,
+  })),
+);
+const ShadowAiPage = lazy(() =>
+  import('./features/reconciliation/shadow-ai-page.js').then((m) => ({ default: m.ShadowAiPage })),
+);
 const PortalPage = lazy(() => import('./pages/portal.js').then((m) => ({ default: m.PortalPage })));
 
 const fallback = (
@@ -130,6 +138,22 @@ export function App() {
             element={
               <RequireAuth permission="dashboard:view">
                 <ExportsPage />
+              </RequireAuth>
+            }
+          />
+          <Route
+            path="shadow-ai"
+            element={
+              <RequireAuth permission="dashboard:view">
+                <ShadowAiPage />
+              </RequireAuth>
+            }
+          />
+          <Route
+            path="settings/provider-connections"
+            element={
+              <RequireAuth permission="settings:manage">
+                <ProviderConnectionsPage />
               </RequireAuth>
             }
           />

@@ -30,6 +30,7 @@ const ADMIN_LINKS = [
   { to: '/forecast', label: 'Forecast', end: false },
   { to: '/exports', label: 'Exports', end: false },
   { to: '/governance', label: 'Governance', end: false },
+  { to: '/shadow-ai', label: 'Shadow AI', end: false },
   { to: '/integrations/slack', label: 'Integrations', end: false },
 ];
 
@@ -121,6 +122,17 @@ export function Layout() {
                 onClick={close}
               />
             ))}
+          {hasPermission(me, 'settings:manage') && (
+            <NavLink
+              variant="filled"
+              component={RouterLink}
+              to="/settings/provider-connections"
+              active={location.pathname.startsWith('/settings')}
+              label="Settings"
+              description="Provider connections"
+              onClick={close}
+            />
+          )}
           <NavLink
             variant="filled"
             component={RouterLink}

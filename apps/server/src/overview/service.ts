@@ -1,5 +1,6 @@
 import type { Database } from '@toktra/db';
 import { sql } from 'kysely';
+import { loadReconciledUsage } from '../reconciliation/usage-join.js';
 
 /** Agents that reported within this window count as "protected" right now. */
 export const PROTECTED_WINDOW_MS = 15 * 60 * 1000;
@@ -47,7 +48,8 @@ export function orgDateRange(
  * the devices table (a handful of indexed aggregates, no raw-event scans).
  */
 export async function getOverview(db: Database, orgId: string, scope: OverviewScope = {}): Promise<Overview> {
-  return db.withTenant(orgId, async ({ db: trx }) => {
+  return db.withTenant(orgId, async (tx) => {
+    const trx = tx.db;
     const org = await trx
       .selectFrom('orgs')
       .select('time_zone')
@@ -96,6 +98,10 @@ export async function getOverview(db: Database, orgId: string, scope: OverviewSc
       .executeTakeFirstOrThrow();
     const input = Number(totals.input);
     const output = Number(totals.output);
+    // Providers do not know our departments: a manager's subtree view stays estimated only.
+    const reconciled = departments
+      ? null
+      : (await loadReconciledUsage(tx, orgId, { start, end, filters: {}, groupBy: null })).totals;
     return {
       start_date: start,
       end_date: end,
@@ -104,7 +110,10 @@ export async function getOverview(db: Database, orgId: string, scope: OverviewSc
       total_tokens: input + output,
       est_input_tokens: input,
       est_output_tokens: output,
-      reconciled_tokens: null,
+      reconciled_tokens:
+        reconciled?.reconciled_input_tokens == null || reconciled.reconciled_output_tokens == null
+          ? null
+          : reconciled.reconciled_input_tokens + reconciled.reconciled_output_tokens,
       protected: {
         reporting_devices: deviceCounts.reporting,
         active_devices: deviceCounts.active,

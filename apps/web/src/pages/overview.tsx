@@ -79,9 +79,15 @@ export function OverviewPage() {
               label="Total Tokens (30d)"
               value={formatCompact(data.total_tokens)}
               hint={
-                data.reconciled_tokens === null
-                  ? 'Estimated input + output'
-                  : `Estimated · ${formatCompact(data.reconciled_tokens)} reconciled`
+                data.reconciled_tokens === null ? (
+                  'Estimated input + output'
+                ) : (
+                  <>
+                    Estimated ·{' '}
+                    <span data-testid="tile-reconciled">{formatCompact(data.reconciled_tokens)}</span>{' '}
+                    reconciled (connected providers)
+                  </>
+                )
               }
             />
             <Tile

@@ -48,6 +48,46 @@ function useUsageParams(timeZone: string) {
   return { range, start, end, filters, update };
 }
 
+const orDash = (n: number | null) => (n === null ? '—' : formatNumber(n));
+
+/** Estimated next to provider-reported (reconciled) tokens; "—" where no connection covers it. */
+function ProviderTable({ providers }: { providers: UsageResponse<'provider'>['data'] }) {
+  return (
+    <Table.ScrollContainer minWidth={560} mt="md">
+      <Table verticalSpacing={4} fz="sm" data-testid="provider-reconciled">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th scope="col">Provider</Table.Th>
+            <Table.Th scope="col" ta="right">
+              Estimated in
+            </Table.Th>
+            <Table.Th scope="col" ta="right">
+              Estimated out
+            </Table.Th>
+            <Table.Th scope="col" ta="right">
+              Reconciled in
+            </Table.Th>
+            <Table.Th scope="col" ta="right">
+              Reconciled out
+            </Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {providers.map((p) => (
+            <Table.Tr key={p.provider ?? 'unknown'}>
+              <Table.Td>{providerName(p.provider)}</Table.Td>
+              <Table.Td ta="right">{formatNumber(p.est_input_tokens)}</Table.Td>
+              <Table.Td ta="right">{formatNumber(p.est_output_tokens)}</Table.Td>
+              <Table.Td ta="right">{orDash(p.reconciled_input_tokens)}</Table.Td>
+              <Table.Td ta="right">{orDash(p.reconciled_output_tokens)}</Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Table.ScrollContainer>
+  );
+}
+
 const totalOf = (row: { est_input_tokens: number; est_output_tokens: number }) =>
   row.est_input_tokens + row.est_output_tokens;
 
@@ -78,6 +118,7 @@ export function UsagePage() {
   );
 
   const providers = [...(byProvider.data?.data ?? [])].sort((a, b) => totalOf(b) - totalOf(a));
+  const anyReconciled = providers.some((p) => p.reconciled_input_tokens !== null);
   const providerOption = useMemo<ChartOption>(
     () => ({
       tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
@@ -98,9 +139,26 @@ export function UsagePage() {
           stack: 'tokens',
           data: providers.map((p) => p.est_output_tokens),
         },
+        // Provider-reported counts beside the estimates, for providers a connection covers.
+        ...(anyReconciled
+          ? [
+              {
+                name: 'Reconciled input',
+                type: 'bar',
+                stack: 'reconciled',
+                data: providers.map((p) => p.reconciled_input_tokens),
+              },
+              {
+                name: 'Reconciled output',
+                type: 'bar',
+                stack: 'reconciled',
+                data: providers.map((p) => p.reconciled_output_tokens),
+              },
+            ]
+          : []),
       ],
     }),
-    [providers],
+    [providers, anyReconciled],
   );
 
   const topUsers = [...(byUser.data?.data ?? [])]
@@ -199,6 +257,9 @@ export function UsagePage() {
         {totals
           ? ` · ${formatNumber(totalOf(totals))} tokens (${formatNumber(totals.est_input_tokens)} in, ${formatNumber(totals.est_output_tokens)} out) · ${formatNumber(totals.events)} events`
           : ''}
+        {totals?.reconciled_input_tokens != null && totals.reconciled_output_tokens != null
+          ? ` · ${formatNumber(totals.reconciled_input_tokens + totals.reconciled_output_tokens)} reconciled`
+          : ''}
       </Text>
       {(byProvider.error || byUser.error) && (
         <Text c="red" role="alert">
@@ -209,7 +270,12 @@ export function UsagePage() {
         <Title order={3} size="h4" id="providers-title" mb="sm">
           Tokens by Provider
         </Title>
-        <Chart option={providerOption} height={320} label="Estimated input and output tokens by provider" />
+        <Chart
+          option={providerOption}
+          height={320}
+          label={`Estimated${anyReconciled ? ' and reconciled' : ''} input and output tokens by provider`}
+        />
+        {anyReconciled && <ProviderTable providers={providers} />}
       </Card>
       <Card withBorder padding="lg" component="section" aria-labelledby="top-users-title">
         <Title order={3} size="h4" id="top-users-title" mb="sm">
