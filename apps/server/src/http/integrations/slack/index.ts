@@ -33,7 +33,8 @@ export async function registerSlackRoutes(app: FastifyInstance, ctx: AppContext)
     // Socket Mode (no inbound HTTP): the same listeners over Slack's WebSocket. Untested offline.
     const socketApp = createSlackApp(ctx, undefined, { appToken });
     app.addHook('onReady', async () => {
-      await socketApp
+      // Not awaited: a slow or unreachable Slack must not hold up the server's readiness.
+      void socketApp
         .start()
         .catch((err: unknown) => ctx.logger.error({ err }, 'Slack Socket Mode failed to start'));
     });
