@@ -173,6 +173,9 @@ describe('the agent end to end', () => {
         '-i',
         'lo',
         '-U',
+        // Without it packets reach tcpdump in blocks up to 1 s late, and stopping it right after
+        // the server saw the events could lose the very batch this test decrypts.
+        '--immediate-mode',
         '-w',
         path.join(work, 'agent-out.pcap'),
         'tcp',
@@ -199,6 +202,7 @@ describe('the agent end to end', () => {
     expect(events).toEqual({ [id('alice@e2e.test')]: 2, [id('bob@e2e.test')]: 1 });
     expect(byUser.body.totals?.events).toBe(3);
 
+    await new Promise((r) => setTimeout(r, 1500));
     sniff.kill('SIGINT');
     await new Promise((r) => sniff.once('exit', r));
     const raw = readFileSync(path.join(work, 'agent-out.pcap'));
