@@ -5,6 +5,7 @@ import { listenAdminSocket } from './admin/socket.js';
 import { databaseTarget, resolveConfig, type ServerOptions } from './config.js';
 import { type AppContext, createContext } from './context.js';
 import { acquireDataDirLock } from './data-dir-lock.js';
+import { closeEmailTransports } from './delivery/email.js';
 import { startDemoActivity } from './demo/activity.js';
 import { DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD, seedDemoOrg } from './demo/seed.js';
 import { buildHttpApp } from './http/app.js';
@@ -12,7 +13,6 @@ import { startIngestServer } from './ingest-server/server.js';
 import { jobDefinitions, recurringJobs } from './jobs/registry.js';
 import { JobRunner } from './jobs/runner.js';
 import { startPolicyEngine } from './policies/engine.js';
-import { closeEmailTransports } from './delivery/email.js';
 
 export interface RunningServer {
   readonly ctx: AppContext;

@@ -1,4 +1,5 @@
 export { APP_ERROR_CODES, AppError, type AppErrorCode, isAppError } from './app-error.js';
+export * from './budgets/index.js';
 export type { ProviderCatalogue } from './catalogue/builtin-catalogue.js';
 export { BUILTIN_ENTRIES, BUILTIN_PROVIDERS } from './catalogue/builtin-catalogue.js';
 export { CatalogueEntryError, createCatalogue, defaultCatalogue } from './catalogue/catalogue.js';
@@ -13,6 +14,7 @@ export type {
   Product,
 } from './catalogue/types.js';
 export { BUILTIN_CATEGORIES, PRODUCTS } from './catalogue/types.js';
+export * from './efficiency/index.js';
 export {
   DEFAULT_RATIOS,
   ESTIMATOR_VERSION,
@@ -32,8 +34,6 @@ export type {
   TokenEstimate,
   Transport,
 } from './estimator/types.js';
-export { isUuid, isUuidV7, newEventId, uuidV7Timestamp } from './ids.js';
-export * from './budgets/index.js';
-export * from './policies/index.js';
-export * from './efficiency/index.js';
 export * from './forecast/index.js';
+export { isUuid, isUuidV7, newEventId, uuidV7Timestamp } from './ids.js';
+export * from './policies/index.js';

@@ -1,20 +1,29 @@
-import { generateExportJob, purgeExportsJob } from '../exports/job.js';
-import { sendDueReportsJob } from '../reports/job.js';
-import { nightlyScorecardsJob } from '../scorecards/job.js';
 import { budgetRolloverJob } from '../budgets/rollover-job.js';
-import { pollAllConnectionsJob, syncConnectionJob } from '../reconciliation/jobs.js';
 import { sendEmailJob } from '../delivery/email.js';
 import { deliverWebhookJob } from '../delivery/webhook-job.js';
+import { generateExportJob, purgeExportsJob } from '../exports/job.js';
 import { deliverSlackAlertJob } from '../integrations/slack/alert-channels.js';
-import { notifyReimbursementJob } from '../integrations/slack/notify.js';
 import { refreshAlertCardsJob } from '../integrations/slack/alert-refresh.js';
+import { notifyReimbursementJob } from '../integrations/slack/notify.js';
+import { pollAllConnectionsJob, syncConnectionJob } from '../reconciliation/jobs.js';
+import { sendDueReportsJob } from '../reports/job.js';
+import { nightlyScorecardsJob } from '../scorecards/job.js';
 import type { JobDefinition, RecurringJob } from './define-job.js';
 
 /**
  * Every job the worker knows, and what recurs. Features add their definitions here — one
  * explicit list, so what runs in the background is visible in one place.
  */
-export const jobDefinitions: JobDefinition[] = [generateExportJob, budgetRolloverJob, syncConnectionJob, sendEmailJob, deliverWebhookJob, deliverSlackAlertJob, notifyReimbursementJob, refreshAlertCardsJob];
+export const jobDefinitions: JobDefinition[] = [
+  generateExportJob,
+  budgetRolloverJob,
+  syncConnectionJob,
+  sendEmailJob,
+  deliverWebhookJob,
+  deliverSlackAlertJob,
+  notifyReimbursementJob,
+  refreshAlertCardsJob,
+];
 
 export const recurringJobs: RecurringJob[] = [
   { job: purgeExportsJob, everyMs: 3_600_000 },

@@ -1,15 +1,4 @@
 import type * as alerts from './alerts.js';
-import type * as githubIntegrations from './github-integrations.js';
-import type * as githubUserMappings from './github-user-mappings.js';
-import type * as governanceSignals from './governance-signals.js';
-import type * as incidentEvents from './incident-events.js';
-import type * as incidents from './incidents.js';
-import type * as policies from './policies.js';
-import type * as policyFirings from './policy-firings.js';
-import type * as policyVersions from './policy-versions.js';
-import type * as riskEvents from './risk-events.js';
-import type * as webhookDeliveries from './webhook-deliveries.js';
-import type * as webhookEndpoints from './webhook-endpoints.js';
 import type * as apiKeys from './api-keys.js';
 import type * as auditLog from './audit-log.js';
 import type * as budgets from './budgets.js';
@@ -19,19 +8,30 @@ import type * as departments from './departments.js';
 import type * as devices from './devices.js';
 import type * as enrollTokens from './enroll-tokens.js';
 import type * as events from './events.js';
+import type * as githubIntegrations from './github-integrations.js';
+import type * as githubUserMappings from './github-user-mappings.js';
+import type * as governanceSignals from './governance-signals.js';
+import type * as incidentEvents from './incident-events.js';
+import type * as incidents from './incidents.js';
 import type * as insights from './insights.js';
 import type * as itsm from './itsm.js';
-import type * as reimbursementRequests from './reimbursement-requests.js';
-import type * as slack from './slack.js';
 import type * as jobs from './jobs.js';
 import type * as orgCatalogueEntries from './org-catalogue-entries.js';
 import type * as orgs from './orgs.js';
 import type * as osUserMappings from './os-user-mappings.js';
-import type * as sessions from './sessions.js';
+import type * as policies from './policies.js';
+import type * as policyFirings from './policy-firings.js';
+import type * as policyVersions from './policy-versions.js';
 import type * as providerConnections from './provider-connections.js';
 import type * as reconciledUsage from './reconciled-usage.js';
+import type * as reimbursementRequests from './reimbursement-requests.js';
+import type * as riskEvents from './risk-events.js';
+import type * as sessions from './sessions.js';
+import type * as slack from './slack.js';
 import type * as usageRollups from './usage-rollups.js';
 import type * as users from './users.js';
+import type * as webhookDeliveries from './webhook-deliveries.js';
+import type * as webhookEndpoints from './webhook-endpoints.js';
 
 export type DB = orgs.PartialDB &
   policies.PartialDB &
@@ -120,30 +120,9 @@ export const TENANT_TABLES = [
   'reimbursement_requests',
 ] as const;
 
+export type { AlertsTable } from './alerts.js';
 export { API_KEY_SCOPES, type ApiKeyScope, type ApiKeysTable } from './api-keys.js';
 export type { AuditActorType, AuditLogTable } from './audit-log.js';
-export type { DepartmentsTable } from './departments.js';
-export type {
-  CertificateAuthoritiesTable,
-  CertificateAuthorityKind,
-} from './certificate-authorities.js';
-export type { DeviceStatus, DevicesTable, PrivacyState } from './devices.js';
-export type { EnrollTokensTable } from './enroll-tokens.js';
-export { EVENT_SOURCES, type EventSource, type EventsTable } from './events.js';
-export type { OrgCatalogueEntriesTable } from './org-catalogue-entries.js';
-export { type OrgsTable, REGIONS, type Region } from './orgs.js';
-export type { OsUserMappingsTable } from './os-user-mappings.js';
-export type { OidcConfigsTable, SessionAuthMethod, SessionsTable } from './sessions.js';
-export type { UsageDailyTable, UsageHourlyTable, UsageSums } from './usage-rollups.js';
-export { USER_ROLES, type UserRole, type UsersTable } from './users.js';
-export type { CalibrationFitsTable, StoredRatio } from './calibration-fits.js';
-export {
-  CONNECTION_PROVIDERS,
-  type ConnectionProvider,
-  type ConnectionStatus,
-  type ProviderConnectionsTable,
-} from './provider-connections.js';
-export type { ReconciledUsageTable } from './reconciled-usage.js';
 export type {
   BudgetCap,
   BudgetExemptionsTable,
@@ -154,13 +133,17 @@ export type {
   ModelPricesTable,
   UserBlocksTable,
 } from './budgets.js';
-export type { AlertsTable } from './alerts.js';
+export type { CalibrationFitsTable, StoredRatio } from './calibration-fits.js';
+export type {
+  CertificateAuthoritiesTable,
+  CertificateAuthorityKind,
+} from './certificate-authorities.js';
+export type { DepartmentsTable } from './departments.js';
+export type { DeviceStatus, DevicesTable, PrivacyState } from './devices.js';
+export type { EnrollTokensTable } from './enroll-tokens.js';
+export { EVENT_SOURCES, type EventSource, type EventsTable } from './events.js';
 export type { IncidentEventsTable } from './incident-events.js';
 export { INCIDENT_STATUSES, type IncidentStatus, type IncidentsTable } from './incidents.js';
-export { POLICY_STATUSES, type PoliciesTable, type PolicyStatus } from './policies.js';
-export type { PolicyVersionsTable, Severity } from './policy-versions.js';
-export type { RiskEventsTable } from './risk-events.js';
-export type { DeliveryAttempt, WebhookDeliveriesTable, WebhookDeliveryStatus } from './webhook-deliveries.js';
 export type {
   EfficiencyScoresTable,
   ExportFormat,
@@ -174,7 +157,21 @@ export type {
   TierOverridesTable,
 } from './insights.js';
 export type { ItsmConnectorsTable, ItsmKind, ItsmTicketsTable } from './itsm.js';
+export type { OrgCatalogueEntriesTable } from './org-catalogue-entries.js';
+export { type OrgsTable, REGIONS, type Region } from './orgs.js';
+export type { OsUserMappingsTable } from './os-user-mappings.js';
+export { POLICY_STATUSES, type PoliciesTable, type PolicyStatus } from './policies.js';
+export type { PolicyVersionsTable, Severity } from './policy-versions.js';
+export {
+  CONNECTION_PROVIDERS,
+  type ConnectionProvider,
+  type ConnectionStatus,
+  type ProviderConnectionsTable,
+} from './provider-connections.js';
+export type { ReconciledUsageTable } from './reconciled-usage.js';
 export type { ReimbursementRequestsTable, ReimbursementStatus } from './reimbursement-requests.js';
+export type { RiskEventsTable } from './risk-events.js';
+export type { OidcConfigsTable, SessionAuthMethod, SessionsTable } from './sessions.js';
 export type {
   SlackAlertChannelsTable,
   SlackDeliveriesTable,
@@ -182,3 +179,6 @@ export type {
   SlackInstallationsTable,
   SlackSeverity,
 } from './slack.js';
+export type { UsageDailyTable, UsageHourlyTable, UsageSums } from './usage-rollups.js';
+export { USER_ROLES, type UserRole, type UsersTable } from './users.js';
+export type { DeliveryAttempt, WebhookDeliveriesTable, WebhookDeliveryStatus } from './webhook-deliveries.js';

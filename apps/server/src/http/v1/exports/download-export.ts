@@ -32,12 +32,14 @@ export function registerDownloadExport(app: FastifyInstance, ctx: AppContext): v
       const { job_id: jobId } = request.params;
       if (!isUuid(jobId)) throw new AppError('forbidden', 'invalid download signature');
       const file = await resolveDownload(ctx, jobId, request.query.expires, request.query.sig);
-      return reply
-        .header('content-type', file.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json')
-        .header('content-disposition', `attachment; filename="${file.fileName}"`)
-        .header('cache-control', 'private, no-store')
-        // A stream bypasses the response serializer; the typed reply only knows the error bodies.
-        .send(createReadStream(file.filePath) as never);
+      return (
+        reply
+          .header('content-type', file.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json')
+          .header('content-disposition', `attachment; filename="${file.fileName}"`)
+          .header('cache-control', 'private, no-store')
+          // A stream bypasses the response serializer; the typed reply only knows the error bodies.
+          .send(createReadStream(file.filePath) as never)
+      );
     },
   );
 }
