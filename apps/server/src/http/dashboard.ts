@@ -149,7 +149,7 @@ export function registerDashboard(app: FastifyInstance, options: { build?: boole
   app.get('/*', { schema: { hide: true } }, async (request, reply) => {
     const urlPath = decodeURIComponent(request.url.split('?')[0] ?? '/');
     if (API_PREFIXES.some((p) => urlPath.startsWith(p))) {
-      throw new AppError('not_found', `no route ${request.method} ${urlPath}`);
+      throw new AppError('not_found', `no route for ${request.method} ${urlPath}`);
     }
     if (!existsSync(path.join(DIST, 'index.html'))) {
       return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(BUILDING_PAGE);
