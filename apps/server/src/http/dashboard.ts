@@ -147,7 +147,12 @@ export function registerDashboard(app: FastifyInstance, options: { build?: boole
       .catch((err: unknown) => app.log.error({ err }, 'dashboard build failed'));
   }
   app.get('/*', { schema: { hide: true } }, async (request, reply) => {
-    const urlPath = decodeURIComponent(request.url.split('?')[0] ?? '/');
+    let urlPath: string;
+    try {
+      urlPath = decodeURIComponent(request.url.split('?')[0] ?? '/');
+    } catch {
+      throw new AppError('bad_request', 'the URL is not validly percent-encoded');
+    }
     if (API_PREFIXES.some((p) => urlPath.startsWith(p))) {
       throw new AppError('not_found', `no route for ${request.method} ${urlPath}`);
     }

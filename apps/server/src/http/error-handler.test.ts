@@ -90,6 +90,12 @@ describe('HTTP errors', () => {
     expect(res.json()).toEqual({ error: { code: 'not_found', message: 'no route for GET /v1/nope' } });
   });
 
+  it('answers a malformed percent-encoding with 400, not 500', async () => {
+    const res = await app.inject({ method: 'GET', url: '/v1/%E0%A4%A' });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.code).toBe('bad_request');
+  });
+
   it('hides internals of unexpected errors behind a 500', async () => {
     const res = await app.inject({ method: 'GET', url: '/test/bug' });
     expect(res.statusCode).toBe(500);
