@@ -83,12 +83,27 @@ export async function queryUsage(db: Database, orgId: string, filters: UsageFilt
         .execute();
       data = rows;
     } else if (groupBy === 'user') {
-      data = await base
-        .leftJoin('users as x', (j) => j.onRef('x.id', '=', 'u.user_id').on('x.org_id', '=', orgId))
-        .select(['u.user_id', 'x.email as user_email', 'x.name as user_name', ...sums])
-        .groupBy(['u.user_id', 'x.email', 'x.name'])
-        .orderBy(sql`sum(u.est_input_tokens + u.est_output_tokens)`, 'desc')
-        .orderBy('u.user_id')
+      // Aggregate first, then name the (few hundred) users: joining before grouping would look
+      // up a user for every rollup row of the range.
+      const perUser = base
+        .select(['u.user_id', ...sums])
+        .groupBy('u.user_id')
+        .as('t');
+      data = await tx.db
+        .selectFrom(perUser)
+        .leftJoin('users as x', (j) => j.onRef('x.id', '=', 't.user_id').on('x.org_id', '=', orgId))
+        .select([
+          't.user_id',
+          'x.email as user_email',
+          'x.name as user_name',
+          't.events',
+          't.bytes_up',
+          't.bytes_down',
+          't.est_input_tokens',
+          't.est_output_tokens',
+        ])
+        .orderBy(sql`t.est_input_tokens + t.est_output_tokens`, 'desc')
+        .orderBy('t.user_id')
         .execute();
     } else if (groupBy === 'department') {
       data = await base
