@@ -263,37 +263,47 @@ describe('the agent end to end', () => {
   it('loses nothing and doubles nothing across kill -9 and a server outage', async () => {
     const before = await totalEvents();
     await server.close();
-    for (let i = 0; i < 5; i++) await curl('api.openai.com', aiPort, MARKER);
-    await waitFor('5 queued events', async () =>
-      (await agentStatus(stateDir)).queue_depth === 5 ? true : undefined,
-    );
-    await killAgent();
-    await restartAgent();
-    for (let i = 0; i < 3; i++) await curl('api.anthropic.com', aiPort, MARKER);
-    await waitFor('8 queued events', async () =>
-      (await agentStatus(stateDir)).queue_depth === 8 ? true : undefined,
-    );
-    await new Promise((r) => setTimeout(r, Math.random() * 1500));
-    await killAgent();
-    server = await startServer(serverOptions);
-    await restartAgent();
-    await new Promise((r) => setTimeout(r, Math.random() * 800)); // kill it again while it ships
-    await killAgent();
-    await restartAgent();
-    await waitFor(
-      'all 8 events at the server',
-      async () => ((await totalEvents()) === before + 8 ? true : undefined),
-      40_000,
-    );
-    await new Promise((r) => setTimeout(r, 6000));
-    expect(await totalEvents()).toBe(before + 8);
-    const rows = await server.ctx.db.system(({ db }) =>
-      db
-        .selectFrom('events')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .executeTakeFirstOrThrow(),
-    );
-    expect(Number(rows.n)).toBe(before + 8);
+    let serverDown = true;
+    try {
+      for (let i = 0; i < 5; i++) await curl('api.openai.com', aiPort, MARKER);
+      await waitFor('5 queued events', async () =>
+        (await agentStatus(stateDir)).queue_depth === 5 ? true : undefined,
+      );
+      await killAgent();
+      await restartAgent();
+      for (let i = 0; i < 3; i++) await curl('api.anthropic.com', aiPort, MARKER);
+      await waitFor('8 queued events', async () =>
+        (await agentStatus(stateDir)).queue_depth === 8 ? true : undefined,
+      );
+      await new Promise((r) => setTimeout(r, Math.random() * 1500));
+      await killAgent();
+      server = await startServer(serverOptions);
+      serverDown = false;
+      await restartAgent();
+      await new Promise((r) => setTimeout(r, Math.random() * 800)); // kill it again while it ships
+      await killAgent();
+      await restartAgent();
+      await waitFor(
+        'all 8 events at the server',
+        async () => ((await totalEvents()) === before + 8 ? true : undefined),
+        40_000,
+      );
+      await new Promise((r) => setTimeout(r, 6000));
+      expect(await totalEvents()).toBe(before + 8);
+      const rows = await server.ctx.db.system(({ db }) =>
+        db
+          .selectFrom('events')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow(),
+      );
+      expect(Number(rows.n)).toBe(before + 8);
+    } finally {
+      // Later cases need a server and a running agent even if this one failed midway.
+      if (serverDown) {
+        server = await startServer(serverOptions);
+        if (agent.exitCode !== null || agent.signalCode !== null) await restartAgent();
+      }
+    }
   }, 150_000);
 
   it('captures and sends nothing while Privacy Hours pause it', async () => {
