@@ -51,10 +51,11 @@ const totalEvents = async () => (await api('GET', '/v1/usage?group_by=user')).bo
 
 async function restartAgent(options: { keylog?: string } = {}) {
   agent = spawnAgent(stateDir, aiPort, options);
-  await waitFor(
-    'the agent to capture',
-    async () => (await agentStatus(stateDir)).capture?.capturing === true || undefined,
-  );
+  await waitFor('the agent to capture', async () => {
+    // The status file of a previous run must not count: it has to be this process's.
+    const status = await agentStatus(stateDir);
+    return (status.pid === agent.pid && status.capture?.capturing === true) || undefined;
+  });
 }
 
 function killAgent(signal: NodeJS.Signals = 'SIGKILL') {

@@ -157,6 +157,7 @@ export async function waitFor<T>(
 }
 
 export async function agentStatus(stateDir: string): Promise<{
+  pid: number | null;
   queue_depth: number | null;
   running: boolean;
   shipping: string | null;

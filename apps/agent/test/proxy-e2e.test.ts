@@ -50,7 +50,10 @@ async function startProxyAgent() {
   agent = spawnToktra(['agent', 'run', '--state-dir', stateDir, '--proxy', `127.0.0.1:${proxyPort}`]);
   await waitFor(
     'the proxy to listen',
-    async () => (await agentStatus(stateDir)).capture?.mode === 'proxy' || undefined,
+    async () => {
+      const status = await agentStatus(stateDir);
+      return (status.pid === agent?.pid && status.capture?.mode === 'proxy') || undefined;
+    },
     60_000,
   );
 }
@@ -327,7 +330,10 @@ describe('capture mode shutdown and health', () => {
     ]);
     await waitFor(
       'the capture to start',
-      async () => (await agentStatus(stateDir)).capture?.capturing === true || undefined,
+      async () => {
+        const status = await agentStatus(stateDir);
+        return (status.pid === agent?.pid && status.capture?.capturing === true) || undefined;
+      },
       60_000,
     );
     const held = await holdTunnel(true);
@@ -410,7 +416,10 @@ describe('least privilege (the systemd unit in docs/agent/install.md)', () => {
     try {
       await waitFor(
         'the unprivileged agent to capture',
-        async () => (await agentStatus(state)).capture?.capturing === true || undefined,
+        async () => {
+          const status = await agentStatus(state);
+          return (status.pid === capable.pid && status.capture?.capturing === true) || undefined;
+        },
         60_000,
       );
       await curl('api.anthropic.com', aiPort, MARKER);

@@ -33,6 +33,8 @@ const log = (message: string) =>
 export async function runAgent(opts: RunOptions): Promise<void> {
   const paths = statePaths(resolveStateDir(opts.stateDir));
   const runtime = new AgentRuntime({ paths, log });
+  // Replace a previous run's status at once: until capture starts, nobody may read "capturing".
+  runtime.writeStatus();
   let stopSource: () => Promise<void>;
   if (opts.proxy) {
     const proxy = await startConnectProxy({

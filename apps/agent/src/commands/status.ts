@@ -35,6 +35,7 @@ export async function collectStatus(stateDir?: string) {
     server: enrollment?.server ?? null,
     server_reachable: enrollment ? await isReachable(enrollment.server) : null,
     running: isRunning(status),
+    pid: status?.pid ?? null,
     queue_depth: status?.queue.pending ?? null,
     queue_dropped: status?.queue.dropped ?? null,
     last_shipment_at: status?.shipper.lastShipmentAt ?? null,
