@@ -1,24 +1,7 @@
-const formatters = new Map<string, Intl.DateTimeFormat>();
+import { localDay } from '@toktra/core';
 
-/** A cached `YYYY-MM-DD` formatter per IANA zone (en-CA formats dates as ISO calendar dates). */
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-    });
-    formatters.set(timeZone, formatter);
-  }
-  return formatter;
-}
-
-/** The calendar day (`YYYY-MM-DD`) an instant falls on in `timeZone`. */
-export function dayInZone(at: Date | number, timeZone: string): string {
-  return formatterFor(timeZone).format(at);
-}
+/** The calendar day (`YYYY-MM-DD`) an instant falls on in `timeZone` (the budgets' own helper). */
+export const dayInZone = localDay;
 
 /**
  * Memoises `dayInZone` per 15-minute slot: every zone offset in use is a multiple of 15 minutes,
