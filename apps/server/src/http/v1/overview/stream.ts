@@ -3,6 +3,7 @@ import { type Principal, reachOf } from '../../../auth/permissions.js';
 import type { AppContext } from '../../../context.js';
 import type { UsageBatchNotice } from '../../../usage/bus.js';
 import { principalOf, requireAuth } from '../../auth.js';
+import { createSseRoute } from '../../sse.js';
 
 /** The part of a committed batch this principal may see, or null when none of it is theirs. */
 function visibleTotals(principal: Principal, notice: UsageBatchNotice) {
@@ -33,11 +34,7 @@ function visibleTotals(principal: Principal, notice: UsageBatchNotice) {
  * subtree), so pages refresh within a second of ingest. A comment every 25 s keeps proxies open.
  */
 export function registerOverviewStream(app: FastifyInstance, ctx: AppContext): void {
-  const open = new Set<() => void>();
-  // End the streams before the listener closes, or close() would wait on them forever.
-  app.addHook('preClose', async () => {
-    for (const close of [...open]) close();
-  });
+  const openStream = createSseRoute(app, ctx.config.sseHeartbeatMs);
   app.get(
     '/v1/overview/stream',
     {
@@ -46,30 +43,12 @@ export function registerOverviewStream(app: FastifyInstance, ctx: AppContext): v
     },
     async (request, reply) => {
       const principal = principalOf(request);
-      reply.hijack();
-      const res = reply.raw;
-      res.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
-      });
-      res.write('retry: 3000\n: connected\n\n');
-      const unsubscribe = ctx.usageBus.subscribe(principal.orgId, (notice) => {
-        const totals = visibleTotals(principal, notice);
-        if (!totals) return;
-        res.write(`event: usage\ndata: ${JSON.stringify({ committed_at: notice.committedAt, totals })}\n\n`);
-      });
-      const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), ctx.config.sseHeartbeatMs);
-      const close = () => {
-        if (!open.delete(close)) return;
-        clearInterval(heartbeat);
-        unsubscribe();
-        res.end();
-      };
-      open.add(close);
-      request.raw.on('close', close);
-      res.on('error', close);
+      openStream(request, reply, (send) =>
+        ctx.usageBus.subscribe(principal.orgId, (notice) => {
+          const totals = visibleTotals(principal, notice);
+          if (totals) send('usage', { committed_at: notice.committedAt, totals });
+        }),
+      );
     },
   );
 }

@@ -4,6 +4,7 @@ import type { AppContext } from '../../../context.js';
 import type { UsageBatchNotice } from '../../../usage/bus.js';
 import { orgOf, requireApiKey } from '../../auth.js';
 import { rateLimitByApiKey } from '../../rate-limit.js';
+import { createSseRoute } from '../../sse.js';
 import { commonErrors } from '../responses.js';
 
 function toPayload(notice: UsageBatchNotice) {
@@ -21,11 +22,7 @@ function toPayload(notice: UsageBatchNotice) {
  * idle so proxies keep the stream open. Streams end when the client leaves or the server closes.
  */
 export function registerStreamUsage(app: FastifyInstance, ctx: AppContext): void {
-  const open = new Set<() => void>();
-  // Before the listener closes: end the streams, or close() would wait on them forever.
-  app.addHook('preClose', async () => {
-    for (const close of [...open]) close();
-  });
+  const openStream = createSseRoute(app, ctx.config.sseHeartbeatMs);
   app.withTypeProvider<ZodTypeProvider>().get(
     '/v1/usage/stream',
     {
@@ -41,29 +38,9 @@ export function registerStreamUsage(app: FastifyInstance, ctx: AppContext): void
     },
     async (request, reply) => {
       const orgId = orgOf(request);
-      reply.hijack();
-      const res = reply.raw;
-      res.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
-      });
-      res.write('retry: 3000\n: connected\n\n');
-      const unsubscribe = ctx.usageBus.subscribe(orgId, (notice) => {
-        res.write(`event: usage\ndata: ${JSON.stringify(toPayload(notice))}\n\n`);
-      });
-      const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), ctx.config.sseHeartbeatMs);
-      const close = () => {
-        if (!open.delete(close)) return;
-        clearInterval(heartbeat);
-        unsubscribe();
-        if (!res.writableEnded) res.end();
-      };
-      open.add(close);
-      request.raw.on('close', close);
-      res.on('close', close);
-      res.on('error', close);
+      openStream(request, reply, (send) =>
+        ctx.usageBus.subscribe(orgId, (notice) => send('usage', toPayload(notice))),
+      );
     },
   );
 }
