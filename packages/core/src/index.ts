@@ -37,3 +37,4 @@ export type {
 export * from './forecast/index.js';
 export { isUuid, isUuidV7, newEventId, uuidV7Timestamp } from './ids.js';
 export * from './policies/index.js';
+export * from './privacy/index.js';

@@ -22,6 +22,7 @@ import type * as osUserMappings from './os-user-mappings.js';
 import type * as policies from './policies.js';
 import type * as policyFirings from './policy-firings.js';
 import type * as policyVersions from './policy-versions.js';
+import type * as privacySettings from './privacy-settings.js';
 import type * as providerConnections from './provider-connections.js';
 import type * as reconciledUsage from './reconciled-usage.js';
 import type * as reimbursementRequests from './reimbursement-requests.js';
@@ -66,7 +67,8 @@ export type DB = orgs.PartialDB &
   insights.PartialDB &
   slack.PartialDB &
   itsm.PartialDB &
-  reimbursementRequests.PartialDB;
+  reimbursementRequests.PartialDB &
+  privacySettings.PartialDB;
 
 /** Tables whose rows belong to one org; each has `org_id` and a row-level-security policy. */
 export const TENANT_TABLES = [
@@ -118,6 +120,7 @@ export const TENANT_TABLES = [
   'itsm_connectors',
   'itsm_tickets',
   'reimbursement_requests',
+  'privacy_settings',
 ] as const;
 
 export type { AlertsTable } from './alerts.js';
@@ -162,6 +165,7 @@ export { type OrgsTable, REGIONS, type Region } from './orgs.js';
 export type { OsUserMappingsTable } from './os-user-mappings.js';
 export { POLICY_STATUSES, type PoliciesTable, type PolicyStatus } from './policies.js';
 export type { PolicyVersionsTable, Severity } from './policy-versions.js';
+export type { PrivacySettingsTable, StoredPrivacyWindow } from './privacy-settings.js';
 export {
   CONNECTION_PROVIDERS,
   type ConnectionProvider,
