@@ -10,6 +10,7 @@ import * as reconciliation from './20261121T224530-reconciliation.js';
 import * as governance from './20261121T225000-governance.js';
 import * as slackItsmReimbursements from './20261121T230500-slack-itsm-reimbursements.js';
 import * as privacySettings from './20261122T013500-privacy-settings.js';
+import * as perks from './20261122T015000-perks.js';
 
 /** Every migration in order. Never edit one that has landed; add a new file instead. */
 export const migrations: Record<string, Migration> = {
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '20261121T225000-governance': governance,
   '20261121T230500-slack-itsm-reimbursements': slackItsmReimbursements,
   '20261122T013500-privacy-settings': privacySettings,
+  '20261122T015000-perks': perks,
 };

@@ -19,6 +19,7 @@ import type * as jobs from './jobs.js';
 import type * as orgCatalogueEntries from './org-catalogue-entries.js';
 import type * as orgs from './orgs.js';
 import type * as osUserMappings from './os-user-mappings.js';
+import type * as perks from './perks.js';
 import type * as policies from './policies.js';
 import type * as policyFirings from './policy-firings.js';
 import type * as policyVersions from './policy-versions.js';
@@ -57,6 +58,7 @@ export type DB = orgs.PartialDB &
   events.PartialDB &
   usageRollups.PartialDB &
   osUserMappings.PartialDB &
+  perks.PartialDB &
   orgCatalogueEntries.PartialDB &
   jobs.PartialDB &
   sessions.PartialDB &
@@ -93,6 +95,10 @@ export const TENANT_TABLES = [
   'usage_hourly',
   'usage_daily',
   'os_user_mappings',
+  'perk_settings',
+  'perk_enrollments',
+  'perk_ledger_entries',
+  'perk_redemptions',
   'org_catalogue_entries',
   'sessions',
   'oidc_configs',
@@ -163,6 +169,12 @@ export type { ItsmConnectorsTable, ItsmKind, ItsmTicketsTable } from './itsm.js'
 export type { OrgCatalogueEntriesTable } from './org-catalogue-entries.js';
 export { type OrgsTable, REGIONS, type Region } from './orgs.js';
 export type { OsUserMappingsTable } from './os-user-mappings.js';
+export type {
+  PerkEnrollmentsTable,
+  PerkLedgerEntriesTable,
+  PerkRedemptionsTable,
+  PerkSettingsTable,
+} from './perks.js';
 export { POLICY_STATUSES, type PoliciesTable, type PolicyStatus } from './policies.js';
 export type { PolicyVersionsTable, Severity } from './policy-versions.js';
 export type { PrivacySettingsTable, StoredPrivacyWindow } from './privacy-settings.js';
