@@ -27,6 +27,7 @@ import { registerForecastRoutes } from './v1/forecasts/index.js';
 import { registerIncidentRoutes } from './v1/incidents/index.js';
 import { registerItsmRoutes } from './v1/itsm/index.js';
 import { registerMeRoutes } from './v1/me/index.js';
+import { registerMyPrivacyRoutes } from './v1/me-privacy/index.js';
 import { registerOverviewRoutes } from './v1/overview/index.js';
 import { registerPerformanceRoutes } from './v1/performance/index.js';
 import { registerPolicyRoutes } from './v1/policies/index.js';
@@ -80,6 +81,7 @@ export async function buildHttpApp(ctx: AppContext): Promise<HttpApp> {
   registerDeviceRoutes(app, ctx);
   registerAuthRoutes(app, ctx);
   registerMeRoutes(app, ctx);
+  registerMyPrivacyRoutes(app, ctx);
   registerOverviewRoutes(app, ctx);
   registerExportRoutes(app, ctx);
   registerPerformanceRoutes(app, ctx);

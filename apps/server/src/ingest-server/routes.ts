@@ -16,7 +16,7 @@ declare module 'fastify' {
   }
 }
 
-function deviceOf(request: FastifyRequest): DeviceIdentity {
+export function deviceOf(request: FastifyRequest): DeviceIdentity {
   if (!request.device) throw new AppError('unauthorized', 'a device certificate is required');
   return request.device;
 }
