@@ -1,4 +1,4 @@
-import { fromUtf8, hexOf, utf8 } from './encoding.js';
+import { buf, fromUtf8, hexOf, utf8 } from './encoding.js';
 import { openWith, type Sealed, sealTo } from './hpke.js';
 
 /**
@@ -50,7 +50,7 @@ export function decodePersonalUsage(bytes: Uint8Array): PersonalUsage {
 export async function clientIdOf(publicKey: string, eventId: string): Promise<string> {
   const digest = await crypto.subtle.digest(
     'SHA-256',
-    utf8(`toktra-perks/v1 client id|${publicKey}|${eventId}`),
+    buf(utf8(`toktra-perks/v1 client id|${publicKey}|${eventId}`)),
   );
   return hexOf(new Uint8Array(digest)).slice(0, 32);
 }

@@ -30,6 +30,7 @@ import { registerMeRoutes } from './v1/me/index.js';
 import { registerMyPrivacyRoutes } from './v1/me-privacy/index.js';
 import { registerOverviewRoutes } from './v1/overview/index.js';
 import { registerPerformanceRoutes } from './v1/performance/index.js';
+import { registerPerksRoutes } from './v1/perks/index.js';
 import { registerPolicyRoutes } from './v1/policies/index.js';
 import { registerReconciliationRoutes } from './v1/provider-connections/index.js';
 import { registerReimbursementRoutes } from './v1/reimbursements/index.js';
@@ -85,6 +86,7 @@ export async function buildHttpApp(ctx: AppContext): Promise<HttpApp> {
   registerOverviewRoutes(app, ctx);
   registerExportRoutes(app, ctx);
   registerPerformanceRoutes(app, ctx);
+  registerPerksRoutes(app, ctx);
   registerTierRoutes(app, ctx);
   registerForecastRoutes(app, ctx);
   registerScorecardRoutes(app, ctx);

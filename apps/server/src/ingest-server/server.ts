@@ -9,6 +9,7 @@ import { issueServerCertificate } from '../pki/certificates.js';
 import { getRootAuthority } from '../pki/store.js';
 import { authenticateDevice } from './client-auth.js';
 import { acceptGzipBodies } from './gzip.js';
+import { registerPerkIngestRoutes } from './perk-routes.js';
 import { IngestRefusal, refusalCounter } from './refusals.js';
 import { registerIngestPrivacyRoute } from './privacy-route.js';
 import { registerIngestRoutes } from './routes.js';
@@ -77,6 +78,7 @@ export async function buildIngestApp(ctx: AppContext): Promise<FastifyInstance> 
   });
   acceptGzipBodies(app);
   registerIngestRoutes(app, ctx);
+  registerPerkIngestRoutes(app, ctx);
   registerDevicePreflight(app, ctx);
   registerIngestPrivacyRoute(app, ctx);
   return app;

@@ -5,6 +5,7 @@ import { generateExportJob, purgeExportsJob } from '../exports/job.js';
 import { deliverSlackAlertJob } from '../integrations/slack/alert-channels.js';
 import { refreshAlertCardsJob } from '../integrations/slack/alert-refresh.js';
 import { notifyReimbursementJob } from '../integrations/slack/notify.js';
+import { purgePerksJob } from '../perks/purge-job.js';
 import { pollAllConnectionsJob, syncConnectionJob } from '../reconciliation/jobs.js';
 import { sendDueReportsJob } from '../reports/job.js';
 import { nightlyScorecardsJob } from '../scorecards/job.js';
@@ -27,6 +28,8 @@ export const jobDefinitions: JobDefinition[] = [
 
 export const recurringJobs: RecurringJob[] = [
   { job: purgeExportsJob, everyMs: 3_600_000 },
+  // Token Perks' 90-day TTL (reads already hide expired records from the exact instant).
+  { job: purgePerksJob, everyMs: 10 * 60_000, payload: {} },
   // Efficiency scores + adoption scorecards, once per org-local day (checked hourly).
   { job: nightlyScorecardsJob, everyMs: 3_600_000, payload: {} },
   // Scheduled reports whose send time has come.
