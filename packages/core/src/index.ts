@@ -38,3 +38,4 @@ export * from './forecast/index.js';
 export { isUuid, isUuidV7, newEventId, uuidV7Timestamp } from './ids.js';
 export * from './policies/index.js';
 export * from './privacy/index.js';
+export * from './extension/index.js';

@@ -22,6 +22,7 @@ import { registerDepartmentRoutes } from './v1/departments/index.js';
 import { registerDeviceRoutes } from './v1/devices/index.js';
 import { registerEnroll } from './v1/enroll.js';
 import { registerEventRoutes } from './v1/events/index.js';
+import { registerExtensionRoutes } from './v1/extension/index.js';
 import { registerExportRoutes } from './v1/exports/index.js';
 import { registerForecastRoutes } from './v1/forecasts/index.js';
 import { registerIncidentRoutes } from './v1/incidents/index.js';
@@ -101,6 +102,7 @@ export async function buildHttpApp(ctx: AppContext): Promise<HttpApp> {
   registerSlackApiRoutes(app, ctx);
   registerItsmRoutes(app, ctx);
   registerReimbursementRoutes(app, ctx);
+  registerExtensionRoutes(app, ctx);
   await registerSlackRoutes(app, ctx);
   app
     .withTypeProvider<ZodTypeProvider>()

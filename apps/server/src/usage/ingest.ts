@@ -1,6 +1,7 @@
 import { AppError, type Catalogue, estimateTokens, isUuid } from '@toktra/core';
 import type { AppContext } from '../context.js';
 import { markDeviceSeen } from '../devices/service.js';
+import { absorbExtensionRequests } from '../extension/agent-overlap.js';
 import { getCalibratedRatios } from '../reconciliation/calibration.js';
 import type { UsageBatchNotice, UsageTotals } from './bus.js';
 import { type Attribution, attributeEvents, type OrgFacts } from './enrich.js';
@@ -72,6 +73,8 @@ export async function ingestBatch(
       const row = buildRow(e, origin, attribution.get(e.index), catalogue, org, rejected);
       if (row) rows.push(row);
     }
+    // Extension requests already counted for the same connection are not counted twice.
+    if (origin.type === 'device') await absorbExtensionRequests(tx, orgId, rows);
     const fresh = await insertEvents(tx, orgId, rows);
     duplicates += rows.length - fresh.size;
     const stored = rows.filter((r) => fresh.has(r.id));
@@ -211,7 +214,7 @@ function add(t: UsageTotals, r: EventRow): void {
   t.est_output_tokens += r.est_output_tokens;
 }
 
-function buildNotice(orgId: string, rows: EventRow[]): UsageBatchNotice {
+export function buildNotice(orgId: string, rows: EventRow[]): UsageBatchNotice {
   const totals = zero();
   const byUser = new Map<string, UsageTotals & { user_id: string | null; department_id: string | null }>();
   const byProvider = new Map<string, UsageTotals & { provider: string }>();

@@ -8,6 +8,8 @@ import type * as departments from './departments.js';
 import type * as devices from './devices.js';
 import type * as enrollTokens from './enroll-tokens.js';
 import type * as events from './events.js';
+import type * as extensionBrowsers from './extension-browsers.js';
+import type * as extensionRequests from './extension-requests.js';
 import type * as githubIntegrations from './github-integrations.js';
 import type * as githubUserMappings from './github-user-mappings.js';
 import type * as governanceSignals from './governance-signals.js';
@@ -56,6 +58,8 @@ export type DB = orgs.PartialDB &
   certificateAuthorities.PartialDB &
   enrollTokens.PartialDB &
   events.PartialDB &
+  extensionBrowsers.PartialDB &
+  extensionRequests.PartialDB &
   usageRollups.PartialDB &
   osUserMappings.PartialDB &
   perks.PartialDB &
@@ -92,6 +96,8 @@ export const TENANT_TABLES = [
   'api_keys',
   'audit_log',
   'events',
+  'extension_browsers',
+  'extension_requests',
   'usage_hourly',
   'usage_daily',
   'os_user_mappings',
@@ -150,6 +156,8 @@ export type {
 export type { DepartmentsTable } from './departments.js';
 export type { DeviceStatus, DevicesTable, PrivacyState } from './devices.js';
 export type { EnrollTokensTable } from './enroll-tokens.js';
+export type { ExtensionBrowsersTable, ExtensionEnrollment } from './extension-browsers.js';
+export type { ExtensionRequestsTable } from './extension-requests.js';
 export { EVENT_SOURCES, type EventSource, type EventsTable } from './events.js';
 export type { IncidentEventsTable } from './incident-events.js';
 export { INCIDENT_STATUSES, type IncidentStatus, type IncidentsTable } from './incidents.js';

@@ -1,0 +1,3 @@
+export * from './dedupe.js';
+export * from './model.js';
+export * from './path-class.js';
