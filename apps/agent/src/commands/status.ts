@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { readEnrollment } from '../identity/enrollment.js';
-import { type PrivacySettings, privacyState } from '../privacy/schedule.js';
+import { PrivacyPolicy } from '../privacy/policy.js';
 import type { AgentStatusFile } from '../run/agent-runtime.js';
 import { readJsonFile, resolveStateDir, statePaths } from '../state-dir.js';
 
@@ -28,7 +28,6 @@ export async function collectStatus(stateDir?: string) {
   const paths = statePaths(resolveStateDir(stateDir));
   const enrollment = readEnrollment(paths);
   const status = readJsonFile<AgentStatusFile>(paths.status);
-  const privacy = readJsonFile<PrivacySettings>(paths.privacy);
   return {
     enrolled: Boolean(enrollment),
     device_id: enrollment?.device_id ?? null,
@@ -46,7 +45,7 @@ export async function collectStatus(stateDir?: string) {
         : status?.shipper.kind === 'retrying'
           ? status.shipper.lastError
           : null,
-    privacy_state: privacyState(privacy),
+    privacy_state: new PrivacyPolicy(paths).state(),
     personal_mode: readJsonFile<{ enabled: boolean }>(paths.personal)?.enabled === true,
     capture: status?.capture ?? null,
   };

@@ -2,7 +2,9 @@ import type { FlowRecord } from '@toktra/capture';
 import { type Catalogue, defaultCatalogue } from '@toktra/core';
 import type { SocketOwner } from '../attribution/socket-owners.js';
 import { readEnrollment } from '../identity/enrollment.js';
-import { isPrivate, type PrivacySettings, privacyState } from '../privacy/schedule.js';
+import { PrivacyPolicy } from '../privacy/policy.js';
+import { syncPortalPrivacy } from '../privacy/portal-sync.js';
+import { prepareRequestDir, processRequests } from '../privacy/requests.js';
 import { DurableQueue } from '../queue/durable-queue.js';
 import { IngestClient } from '../shipping/ingest-client.js';
 import { Shipper } from '../shipping/shipper.js';
@@ -14,6 +16,8 @@ export interface RuntimeOptions {
   paths: StatePaths;
   catalogue?: Catalogue;
   heartbeatMs?: number;
+  /** How often the portal's Privacy Hours are fetched (default 15 s; TOKTRA_AGENT_PRIVACY_POLL_MS). */
+  privacyPollMs?: number;
   batchSize?: number;
   maxDelayMs?: number;
   log: (message: string) => void;
@@ -42,6 +46,7 @@ export class AgentRuntime {
   readonly shipper: Shipper<AgentEvent>;
   private readonly client: IngestClient;
   private readonly catalogue: Catalogue;
+  readonly privacy: PrivacyPolicy;
   private timers: NodeJS.Timeout[] = [];
   captureStats: () => Record<string, unknown> = () => ({});
 
@@ -52,6 +57,7 @@ export class AgentRuntime {
         `this device is not enrolled (no ${options.paths.enrollment}); run: toktra agent enroll --server URL --token T`,
       );
     this.catalogue = options.catalogue ?? defaultCatalogue;
+    this.privacy = new PrivacyPolicy(options.paths);
     this.queue = DurableQueue.open(options.paths.queue);
     this.personalQueue = DurableQueue.open(options.paths.personalQueue);
     this.client = new IngestClient(options.paths, enrollment);
@@ -64,16 +70,13 @@ export class AgentRuntime {
     });
   }
 
-  privacy(): PrivacySettings | undefined {
-    return readJsonFile<PrivacySettings>(this.options.paths.privacy);
-  }
-
   personalMode(): boolean {
     return readJsonFile<{ enabled: boolean }>(this.options.paths.personal)?.enabled === true;
   }
 
+  /** Capture itself stops: device-wide Privacy Hours, or everyone attributable here is private. */
   isPaused(now = new Date()): boolean {
-    return isPrivate(this.privacy(), now);
+    return this.privacy.captureBlocked(now);
   }
 
   /**
@@ -85,7 +88,10 @@ export class AgentRuntime {
     owner?: SocketOwner,
     source: 'agent' | 'proxy' = 'agent',
   ): void {
-    if (this.isPaused(new Date(flow.startedAt)) || this.isPaused()) return;
+    // Dropped before it becomes an event: private when it started or now (a window began mid-way).
+    if (this.privacy.isPrivateFor(owner, new Date(flow.startedAt)) || this.privacy.isPrivateFor(owner))
+      return;
+    if (owner) this.privacy.seenAccounts.add(owner.user.toLowerCase());
     const personal = this.personalMode();
     const event = toAgentEvent(flow, this.catalogue, { osUser: owner?.user, personal, source });
     if (!event) return;
@@ -102,6 +108,11 @@ export class AgentRuntime {
     this.shipper.notify();
     this.timers.push(setInterval(() => void this.heartbeat(), this.options.heartbeatMs ?? 60_000));
     this.timers.push(setInterval(() => this.writeStatus(), 2000));
+    prepareRequestDir(this.options.paths);
+    this.timers.push(setInterval(() => processRequests(this.options.paths, this.privacy), 500));
+    const pollMs = this.options.privacyPollMs ?? (Number(process.env.TOKTRA_AGENT_PRIVACY_POLL_MS) || 15_000);
+    this.timers.push(setInterval(() => void this.syncPrivacy(), pollMs));
+    void this.syncPrivacy();
     void this.heartbeat();
     this.writeStatus();
   }
@@ -117,13 +128,18 @@ export class AgentRuntime {
     this.client.close();
   }
 
+  /** The portal's Privacy Hours for this device's accounts (kept on disk; see portal-sync). */
+  syncPrivacy(): Promise<'updated' | 'unreachable'> {
+    return syncPortalPrivacy(this.client, this.options.paths, this.privacy);
+  }
+
   async heartbeat(): Promise<void> {
     const capture = this.captureStats();
     try {
       await this.client.post('/ingest/v1/heartbeat', {
         agent_version: AGENT_VERSION,
         queue_depth: this.queue.stats().pending,
-        privacy_state: privacyState(this.privacy()),
+        privacy_state: this.privacy.state(),
         capture: {
           drops: Number(capture.drops ?? 0),
           queue_dropped: this.queue.stats().dropped,
@@ -143,7 +159,7 @@ export class AgentRuntime {
       shipper: this.shipper.state,
       queue: { pending: this.queue.stats().pending, dropped: this.queue.stats().dropped },
       personal_queue: { pending: this.personalQueue.stats().pending },
-      privacy_state: privacyState(this.privacy()),
+      privacy_state: this.privacy.state(),
       personal_mode: this.personalMode(),
     };
     writeStateFile(this.options.paths.status, `${JSON.stringify(status, null, 2)}\n`);

@@ -35,18 +35,33 @@ export class IngestClient {
 
   /** POSTs JSON (gzip) and resolves with the status and parsed body; rejects on network errors. */
   post(pathname: string, payload: unknown, timeoutMs = 15_000): Promise<IngestResponse> {
-    const body = gzipSync(JSON.stringify(payload));
+    return this.request('POST', pathname, gzipSync(JSON.stringify(payload)), timeoutMs);
+  }
+
+  /** GETs JSON (e.g. the portal Privacy Hours this device enforces). */
+  get(pathname: string, timeoutMs = 15_000): Promise<IngestResponse> {
+    return this.request('GET', pathname, undefined, timeoutMs);
+  }
+
+  private request(
+    method: 'GET' | 'POST',
+    pathname: string,
+    body: Buffer | undefined,
+    timeoutMs: number,
+  ): Promise<IngestResponse> {
     return new Promise((resolve, reject) => {
       const request = https.request(
         new URL(pathname, this.base),
         {
-          method: 'POST',
+          method,
           agent: this.agent,
-          headers: {
-            'content-type': 'application/json',
-            'content-encoding': 'gzip',
-            'content-length': body.length,
-          },
+          headers: body
+            ? {
+                'content-type': 'application/json',
+                'content-encoding': 'gzip',
+                'content-length': body.length,
+              }
+            : {},
           timeout: timeoutMs,
         },
         (response) => {
