@@ -1,11 +1,18 @@
 import path from 'node:path';
-import type { DatabaseTarget } from '@toktra/db';
+import { AppError } from '@toktra/core';
+import { REGIONS, type Region } from '@toktra/db';
 
 export interface ServerConfig {
   host: string;
   port: number;
   dataDir: string;
   databaseUrl: string | undefined;
+  /** Data residency, served mode: one PostgreSQL URL per region (`DATABASE_URL_EU`, …). */
+  regionDatabaseUrls: Partial<Record<Region, string>>;
+  /** The control plane (org → region) when regions have their own URLs (`TOKTRA_CONTROL_DATABASE_URL`). */
+  controlDatabaseUrl: string | undefined;
+  /** The region `DATABASE_URL` (or the embedded `pgdata`) holds (`TOKTRA_HOME_REGION`, default us). */
+  homeRegion: Region;
   logLevel: string;
   demo: boolean;
   /** Run background jobs in this process (default); set TOKTRA_WORKER=0 for API-only nodes. */
@@ -58,6 +65,9 @@ export interface ServerOptions {
   port?: number;
   dataDir?: string;
   databaseUrl?: string;
+  regionDatabaseUrls?: Partial<Record<Region, string>>;
+  controlDatabaseUrl?: string;
+  homeRegion?: Region;
   logLevel?: string;
   demo?: boolean;
   worker?: boolean;
@@ -79,6 +89,9 @@ export function resolveConfig(options: ServerOptions, env: NodeJS.ProcessEnv = p
     port: options.port ?? (env.PORT ? Number(env.PORT) : 8080),
     dataDir: path.resolve(options.dataDir ?? env.TOKTRA_DATA_DIR ?? '.toktra'),
     databaseUrl: options.databaseUrl ?? env.DATABASE_URL ?? undefined,
+    regionDatabaseUrls: options.regionDatabaseUrls ?? regionUrlsFromEnv(env),
+    controlDatabaseUrl: options.controlDatabaseUrl ?? (env.TOKTRA_CONTROL_DATABASE_URL || undefined),
+    homeRegion: options.homeRegion ?? parseRegion(env.TOKTRA_HOME_REGION ?? 'us', 'TOKTRA_HOME_REGION'),
     logLevel: options.logLevel ?? env.LOG_LEVEL ?? 'info',
     demo: options.demo ?? false,
     worker: options.worker ?? env.TOKTRA_WORKER !== '0',
@@ -114,6 +127,16 @@ export function resolveConfig(options: ServerOptions, env: NodeJS.ProcessEnv = p
   };
 }
 
-export function databaseTarget(config: Pick<ServerConfig, 'dataDir' | 'databaseUrl'>): DatabaseTarget {
-  return config.databaseUrl ? { url: config.databaseUrl } : { dataDir: path.join(config.dataDir, 'pgdata') };
+function regionUrlsFromEnv(env: NodeJS.ProcessEnv): Partial<Record<Region, string>> {
+  const urls: Partial<Record<Region, string>> = {};
+  for (const region of REGIONS) {
+    const url = env[`DATABASE_URL_${region.toUpperCase()}`];
+    if (url) urls[region] = url;
+  }
+  return urls;
+}
+
+export function parseRegion(value: string, what: string): Region {
+  if ((REGIONS as readonly string[]).includes(value)) return value as Region;
+  throw new AppError('validation_failed', `${what} must be one of ${REGIONS.join(', ')} (got "${value}")`);
 }

@@ -1,10 +1,10 @@
-import { migrateToLatest, openDatabase } from '@toktra/db';
 import pino from 'pino';
 import { adminSocketPath } from './admin/execute.js';
 import { listenAdminSocket } from './admin/socket.js';
-import { databaseTarget, resolveConfig, type ServerOptions } from './config.js';
+import { resolveConfig, type ServerOptions } from './config.js';
 import { type AppContext, createContext } from './context.js';
 import { acquireDataDirLock } from './data-dir-lock.js';
+import { openServerDatabase } from './database.js';
 import { closeEmailTransports } from './delivery/email.js';
 import { startDemoActivity } from './demo/activity.js';
 import { DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD, seedDemoOrg } from './demo/seed.js';
@@ -38,12 +38,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     for (const step of cleanup.splice(0).reverse()) await step();
   };
   try {
-    const db = await openDatabase(databaseTarget(config), {
-      onHookError: (err) => logger.error({ err }, 'after-commit hook failed'),
-    });
+    const db = await openServerDatabase(config, logger);
     cleanup.push(() => db.close());
-    const applied = await migrateToLatest(db.kysely);
-    if (applied.length) logger.info({ migrations: applied }, 'database migrated');
     const ctx = createContext(config, db, logger);
     if (config.demo) {
       const demo = await seedDemoOrg(ctx);

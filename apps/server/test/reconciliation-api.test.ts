@@ -1,8 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { TestDatabase } from '@toktra/db/testing';
-import { sql } from 'kysely';
+import { dumpTables, type TestDatabase } from '@toktra/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppContext } from '../src/context.js';
 import { buildHttpApp, type HttpApp } from '../src/http/app.js';
@@ -262,14 +261,6 @@ describe('provider connections API', () => {
       expect(body).not.toContain(WRONG_KEY);
       expect(body).not.toContain('SECRET');
     }
-    const tables = await sql<{
-      tablename: string;
-    }>`SELECT tablename FROM pg_tables WHERE schemaname = 'public'`.execute(ctx.db.kysely);
-    for (const { tablename } of tables.rows) {
-      const rows = await sql<{ row: string }>`SELECT t::text AS row FROM ${sql.table(tablename)} t`.execute(
-        ctx.db.kysely,
-      );
-      for (const { row } of rows.rows) expect(row, tablename).not.toContain('SECRET');
-    }
+    for (const { table, row } of await dumpTables(ctx.db)) expect(row, table).not.toContain('SECRET');
   });
 });

@@ -3,22 +3,27 @@ import { PGlite } from '@electric-sql/pglite';
 import { AppError } from '@toktra/core';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { Database } from './database.js';
+import { RegionStore } from './database.js';
 import { PGliteDialect } from './pglite-dialect.js';
-import type { DB } from './schema/index.js';
+import type { DB, Region } from './schema/index.js';
 
 export type DatabaseTarget = { url: string } | { dataDir: string } | { memory: true };
 
 export interface OpenDatabaseOptions {
   poolSize?: number;
   onHookError?: (error: unknown) => void;
+  /** The region this database holds (data residency); unset = every region. */
+  region?: Region;
 }
 
 const INT8 = 20;
 const NUMERIC = 1700;
 
 /** Opens PGlite (a data dir, or in memory) or a PostgreSQL server, and checks it answers. */
-export async function openDatabase(target: DatabaseTarget, options: OpenDatabaseOptions = {}) {
+export async function openDatabase(
+  target: DatabaseTarget,
+  options: OpenDatabaseOptions = {},
+): Promise<RegionStore> {
   return 'url' in target ? openPostgres(target.url, options) : openPGlite(target, options);
 }
 
@@ -29,7 +34,7 @@ async function openPGlite(target: { dataDir: string } | { memory: true }, option
     parsers: { [INT8]: Number, [NUMERIC]: Number },
   });
   const kysely = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
-  return new Database(kysely, 'pglite', () => pglite.close(), options.onHookError);
+  return new RegionStore(kysely, 'pglite', () => pglite.close(), options.onHookError, options.region);
 }
 
 async function openPostgres(url: string, options: OpenDatabaseOptions) {
@@ -47,10 +52,10 @@ async function openPostgres(url: string, options: OpenDatabaseOptions) {
     throw describeConnectError(url, error);
   }
   const kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
-  return new Database(kysely, 'postgres', async () => {}, options.onHookError);
+  return new RegionStore(kysely, 'postgres', async () => {}, options.onHookError, options.region);
 }
 
-function describeConnectError(url: string, error: unknown): AppError {
+export function describeConnectError(url: string, error: unknown): AppError {
   let where = 'the database';
   try {
     const parsed = new URL(url);

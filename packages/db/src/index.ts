@@ -1,5 +1,15 @@
 export { type DatabaseTarget, type OpenDatabaseOptions, openDatabase } from './connect.js';
-export { type CommitHook, Database, type DatabaseKind, type Tx } from './database.js';
+export {
+  type CommitHook,
+  collectFromStores,
+  type Database,
+  type DatabaseKind,
+  findInStores,
+  RegionStore,
+  type TenantTxOptions,
+  type Tx,
+} from './database.js';
 export { migrateToLatest } from './migrate.js';
+export { OrgDirectory, RegionRouter, type ResidencyOptions } from './regions.js';
 export { APP_ROLE, createAppRole, enableTenantRls } from './rls.js';
 export * from './schema/index.js';

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Transaction } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from './database.js';
+import type { RegionStore } from './database.js';
 import { migrateToLatest } from './migrate.js';
 import { type DB, TENANT_TABLES } from './schema/index.js';
 import { createTestDatabase, type TestDatabase } from './testing.js';
 
 let handle: TestDatabase;
-let db: Database;
+let db: RegionStore;
 let orgA: string;
 let orgB: string;
 

@@ -1,9 +1,9 @@
 import path from 'node:path';
-import { migrateToLatest, openDatabase } from '@toktra/db';
 import pino from 'pino';
-import { databaseTarget, resolveConfig, type ServerOptions } from '../config.js';
+import { resolveConfig, type ServerOptions } from '../config.js';
 import { createContext } from '../context.js';
 import { acquireDataDirLock, readDataDirLock } from '../data-dir-lock.js';
+import { openServerDatabase } from '../database.js';
 import { type AdminCommandName, runAdminCommand } from './commands.js';
 import { callAdminSocket } from './socket.js';
 
@@ -24,9 +24,8 @@ export async function executeAdminCommand(
   }
   const lock = config.databaseUrl ? undefined : acquireDataDirLock(config.dataDir, { kind: 'admin' });
   try {
-    const db = await openDatabase(databaseTarget(config));
+    const db = await openServerDatabase(config);
     try {
-      await migrateToLatest(db.kysely);
       const ctx = createContext(config, db, pino({ level: 'warn' }, pino.destination(2)));
       return await runAdminCommand(ctx, command, input);
     } finally {

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { AppError } from '@toktra/core';
-import type { ApiKeyScope, Database } from '@toktra/db';
+import { type ApiKeyScope, type Database, findInStores } from '@toktra/db';
 import { type Actor, appendAudit } from '../audit/service.js';
 import { getOrg } from '../orgs/service.js';
 
@@ -53,7 +53,7 @@ export async function authenticateApiKey(db: Database, presented: string): Promi
   const match = KEY_PATTERN.exec(presented);
   if (!match) throw new AppError('unauthorized', 'invalid API key');
   const [, prefix, secret] = match as unknown as [string, string, string];
-  const row = await db.system(({ db: trx }) =>
+  const row = await findInStores(db, ({ db: trx }) =>
     trx.selectFrom('api_keys').selectAll().where('key_prefix', '=', prefix).executeTakeFirst(),
   );
   const now = new Date();

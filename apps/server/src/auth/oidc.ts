@@ -1,5 +1,5 @@
 import { AppError } from '@toktra/core';
-import type { Database, UserRole } from '@toktra/db';
+import { type Database, findInStores, type UserRole } from '@toktra/db';
 import * as client from 'openid-client';
 import { type Actor, appendAudit } from '../audit/service.js';
 import type { AppContext } from '../context.js';
@@ -80,7 +80,7 @@ export async function resolveOidc(
   by: { email?: string | undefined; orgId?: string | undefined },
 ): Promise<ResolvedOidc> {
   const domain = by.email?.split('@')[1]?.toLowerCase();
-  const row = await ctx.db.system(({ db }) => {
+  const row = await findInStores(ctx.db, ({ db }) => {
     let query = db.selectFrom('oidc_configs').selectAll();
     if (by.orgId) query = query.where('org_id', '=', by.orgId);
     else if (domain) query = query.where((eb) => eb(eb.val(domain), '=', eb.fn.any('email_domains')));

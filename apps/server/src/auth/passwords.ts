@@ -1,6 +1,6 @@
 import { hash, verify } from '@node-rs/argon2';
 import { AppError } from '@toktra/core';
-import type { Database } from '@toktra/db';
+import { collectFromStores, type Database } from '@toktra/db';
 import { AttemptLimiter } from './rate-limit.js';
 
 /** 10 attempts per IP+email per 15 minutes; a success clears the counter. */
@@ -27,7 +27,7 @@ export async function verifyPasswordSignIn(
       retry_after_seconds: gate.retryAfterSeconds,
     });
   }
-  const candidates = await db.system(({ db: trx }) => {
+  const candidates = await collectFromStores(db, ({ db: trx }) => {
     let query = trx
       .selectFrom('users')
       .select(['id', 'org_id', 'password_hash'])

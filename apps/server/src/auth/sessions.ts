@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { AppError } from '@toktra/core';
-import type { Database, SessionAuthMethod, Tx, UserRole } from '@toktra/db';
+import { type Database, findInStores, type SessionAuthMethod, type Tx, type UserRole } from '@toktra/db';
 import { sql } from 'kysely';
 
 export const SESSION_COOKIE = 'toktra_session';
@@ -59,7 +59,7 @@ export async function createSession(
 export async function resolveSession(db: Database, token: string): Promise<SessionUser> {
   if (!/^[A-Za-z0-9_-]{43}$/.test(token)) throw new AppError('unauthorized', 'not signed in');
   // Cross-tenant by nature: the cookie is the only thing that names the org.
-  const row = await db.system(({ db: trx }) =>
+  const row = await findInStores(db, ({ db: trx }) =>
     trx
       .selectFrom('sessions')
       .innerJoin('users', (join) =>
@@ -98,9 +98,10 @@ export async function resolveSession(db: Database, token: string): Promise<Sessi
 }
 
 export async function deleteSession(db: Database, token: string): Promise<void> {
-  await db.system(({ db: trx }) =>
-    trx.deleteFrom('sessions').where('token_hash', '=', digest(token)).execute(),
-  );
+  for (const store of db.stores())
+    await store.system(({ db: trx }) =>
+      trx.deleteFrom('sessions').where('token_hash', '=', digest(token)).execute(),
+    );
 }
 
 /** A department and all its descendants, the department itself first. */

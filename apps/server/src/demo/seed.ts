@@ -1,4 +1,5 @@
 import { hash } from '@node-rs/argon2';
+import { findInStores } from '@toktra/db';
 import { sql } from 'kysely';
 import type { AppContext } from '../context.js';
 import { createOrg } from '../orgs/service.js';
@@ -28,7 +29,7 @@ export interface DemoSeedResult {
  */
 export async function seedDemoOrg(ctx: AppContext, now = new Date()): Promise<DemoSeedResult> {
   const started = performance.now();
-  const existing = await ctx.db.system(({ db }) =>
+  const existing = await findInStores(ctx.db, ({ db }) =>
     db.selectFrom('orgs').select(['id', 'settings']).where('name', '=', DEMO_ORG_NAME).executeTakeFirst(),
   );
   if (existing?.settings.demo_seeded) return { orgId: existing.id, created: false };

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { AppError } from '@toktra/core';
-import type { Database } from '@toktra/db';
+import { type Database, findInStores } from '@toktra/db';
 import { type Actor, appendAudit } from '../audit/service.js';
 import { getOrg } from '../orgs/service.js';
 
@@ -69,7 +69,7 @@ export async function resolveEnrollToken(
 ): Promise<{ id: string; orgId: string }> {
   const invalid = new AppError('unauthorized', 'enrollment token is not valid');
   if (!TOKEN_PATTERN.test(token)) throw invalid;
-  const row = await db.system(({ db: trx }) =>
+  const row = await findInStores(db, ({ db: trx }) =>
     trx
       .selectFrom('enroll_tokens')
       .select(['id', 'org_id'])

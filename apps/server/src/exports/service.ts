@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import path from 'node:path';
 import { AppError } from '@toktra/core';
-import type { ExportFormat, ExportScope } from '@toktra/db';
+import { type ExportFormat, type ExportScope, findInStores } from '@toktra/db';
 import type { Actor } from '../audit/service.js';
 import type { AppContext } from '../context.js';
 import { getInsightSecret } from '../efficiency/org-secret.js';
@@ -136,7 +136,7 @@ export async function resolveDownload(
   signature: string,
 ): Promise<{ filePath: string; format: ExportFormat; fileName: string }> {
   // The one cross-tenant read: a link names only the job, so find its org first.
-  const owner = await ctx.db.system(({ db }) =>
+  const owner = await findInStores(ctx.db, ({ db }) =>
     db.selectFrom('exports').select('org_id').where('id', '=', jobId).executeTakeFirst(),
   );
   const refuse = new AppError('forbidden', 'invalid download signature');

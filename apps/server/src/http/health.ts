@@ -4,7 +4,7 @@ import type { AppContext } from '../context.js';
 
 export function registerHealthRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get('/healthz', { schema: { hide: true } }, async (_request, reply) => {
-    await sql`SELECT 1`.execute(ctx.db.kysely);
+    for (const store of ctx.db.stores()) await sql`SELECT 1`.execute(store.kysely);
     return reply.send({ status: 'ok' });
   });
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>

@@ -37,5 +37,7 @@ export async function enqueueJob<S extends z.ZodType>(
       .executeTakeFirst();
     return row?.id;
   };
-  return 'withTenant' in target ? target.system(insert) : insert(target);
+  if (!('withTenant' in target)) return insert(target);
+  // An org's jobs live in its region's store, where the runner for that region claims them.
+  return options.orgId ? target.forOrg(options.orgId, insert) : target.system(insert);
 }

@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import type { RegionStore } from '@toktra/db';
 import { sql } from 'kysely';
 import type { Counter } from 'prom-client';
 import type { AppContext } from '../context.js';
@@ -29,6 +30,8 @@ export class JobRunner {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
   private readonly outcomes: Counter<'job' | 'outcome'>;
+  /** Jobs run against one store at a time: a job sees only the orgs of its own region. */
+  private readonly storeContexts = new WeakMap<RegionStore, AppContext>();
 
   constructor(
     private readonly ctx: AppContext,
@@ -62,22 +65,38 @@ export class JobRunner {
     await this.running;
   }
 
-  /** Enqueues due recurring jobs, then runs every due job once. Returns how many ran. */
+  /** In every store: enqueues due recurring jobs, then runs every due job once. Returns how many ran. */
   async runOnce(): Promise<number> {
+    let ran = 0;
+    for (const store of this.ctx.db.stores()) ran += await this.runStore(this.contextOf(store));
+    return ran;
+  }
+
+  private contextOf(store: RegionStore): AppContext {
+    let ctx = this.storeContexts.get(store);
+    if (!ctx) {
+      ctx = store === this.ctx.db ? this.ctx : { ...this.ctx, db: store };
+      this.storeContexts.set(store, ctx);
+    }
+    return ctx;
+  }
+
+  private async runStore(ctx: AppContext): Promise<number> {
     const now = this.options.now?.() ?? new Date();
-    for (const r of this.recurring) await this.enqueueRecurring(r, Math.floor(now.getTime() / r.everyMs));
+    for (const r of this.recurring)
+      await this.enqueueRecurring(ctx, r, Math.floor(now.getTime() / r.everyMs));
     let ran = 0;
     for (;;) {
       // A fresh clock per pass: jobs enqueued just above (recurring ones) are due now too.
-      const claimed = await this.claim(this.options.now?.() ?? new Date());
-      for (const job of claimed) await this.execute(job);
+      const claimed = await this.claim(ctx, this.options.now?.() ?? new Date());
+      for (const job of claimed) await this.execute(ctx, job);
       ran += claimed.length;
       if (claimed.length < (this.options.batchSize ?? 10)) return ran;
     }
   }
 
-  private async enqueueRecurring(r: RecurringJob, slot: number): Promise<void> {
-    await this.ctx.db.system(async (tx) => {
+  private async enqueueRecurring(ctx: AppContext, r: RecurringJob, slot: number): Promise<void> {
+    await ctx.db.system(async (tx) => {
       const claimed = await tx.db
         .insertInto('job_schedules')
         .values({ name: r.job.name, last_slot: slot })
@@ -90,9 +109,9 @@ export class JobRunner {
     });
   }
 
-  private async claim(now: Date) {
+  private async claim(ctx: AppContext, now: Date) {
     const lockUntil = new Date(now.getTime() + (this.options.lockMs ?? 5 * 60_000));
-    return this.ctx.db.system(async ({ db }) => {
+    return ctx.db.system(async ({ db }) => {
       const due = db
         .selectFrom('jobs')
         .select('id')
@@ -115,23 +134,26 @@ export class JobRunner {
     });
   }
 
-  private async execute(row: {
-    id: number;
-    name: string;
-    org_id: string | null;
-    payload: unknown;
-    attempts: number;
-    max_attempts: number;
-  }) {
+  private async execute(
+    ctx: AppContext,
+    row: {
+      id: number;
+      name: string;
+      org_id: string | null;
+      payload: unknown;
+      attempts: number;
+      max_attempts: number;
+    },
+  ) {
     const job = this.byName.get(row.name);
     try {
       if (!job) throw new Error(`no handler for job "${row.name}"`);
-      await job.run(this.ctx, job.payload.parse(row.payload), {
+      await job.run(ctx, job.payload.parse(row.payload), {
         id: row.id,
         orgId: row.org_id,
         attempt: row.attempts,
       });
-      await this.finish(row.id, { status: 'done', finished_at: new Date(), last_error: null });
+      await this.finish(ctx, row.id, { status: 'done', finished_at: new Date(), last_error: null });
       this.outcomes.inc({ job: row.name, outcome: 'done' });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -141,6 +163,7 @@ export class JobRunner {
         dead ? 'job dead' : 'job failed; will retry',
       );
       await this.finish(
+        ctx,
         row.id,
         dead
           ? { status: 'dead', finished_at: new Date(), last_error: message }
@@ -150,8 +173,8 @@ export class JobRunner {
     }
   }
 
-  private async finish(id: number, values: Record<string, unknown>) {
-    await this.ctx.db.system(({ db }) =>
+  private async finish(ctx: AppContext, id: number, values: Record<string, unknown>) {
+    await ctx.db.system(({ db }) =>
       db
         .updateTable('jobs')
         .set({ ...values, locked_until: null })

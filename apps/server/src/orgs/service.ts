@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { hash } from '@node-rs/argon2';
 import { AppError } from '@toktra/core';
-import type { Database, Region } from '@toktra/db';
+import { collectFromStores, type Database, type Region } from '@toktra/db';
 import { appendAudit } from '../audit/service.js';
 
 export interface CreateOrgInput {
@@ -35,12 +35,19 @@ export async function createOrg(db: Database, input: CreateOrgInput): Promise<Cr
   if (input.timeZone) assertTimeZone(input.timeZone);
   const adminPassword = randomBytes(18).toString('base64url');
   const passwordHash = await hash(adminPassword);
-  return db.system(async (tx) => {
+  const region = input.region ?? 'us';
+  const store = await db.inRegion(region);
+  // The control plane learns the org's region first: a crash after it leaves an id that routes
+  // nowhere, never an org whose data sits in a store no request reaches.
+  const orgId = randomUUID();
+  await db.placeOrg(orgId, region);
+  return store.system(async (tx) => {
     const org = await tx.db
       .insertInto('orgs')
       .values({
+        id: orgId,
         name: input.name,
-        ...(input.region ? { region: input.region } : {}),
+        region,
         ...(input.timeZone ? { time_zone: input.timeZone } : {}),
       })
       .returning('id')
@@ -72,13 +79,14 @@ export async function createOrg(db: Database, input: CreateOrgInput): Promise<Cr
 }
 
 export async function listOrgs(db: Database) {
-  return db.system(({ db: trx }) =>
+  const orgs = await collectFromStores(db, ({ db: trx }) =>
     trx
       .selectFrom('orgs')
       .select(['id', 'name', 'region', 'time_zone', 'created_at'])
       .orderBy('created_at')
       .execute(),
   );
+  return orgs.sort((a, b) => a.created_at.getTime() - b.created_at.getTime());
 }
 
 /** The org's settings row; a missing or foreign id is `not_found`. */

@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { TestDatabase } from '@toktra/db/testing';
-import { sql } from 'kysely';
+import { dumpTables, type TestDatabase } from '@toktra/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../config.js';
 import { type AppContext, createContext } from '../context.js';
@@ -112,11 +111,7 @@ describe('PKI store', () => {
     );
     expect(rows.length).toBeGreaterThanOrEqual(2);
     const dump = JSON.stringify(
-      (
-        await sql<{ r: unknown }>`SELECT row_to_json(t) AS r FROM certificate_authorities t`.execute(
-          ctx.db.kysely,
-        )
-      ).rows,
+      (await dumpTables(ctx.db)).filter((r) => r.table === 'certificate_authorities'),
     );
     expect(dump).not.toMatch(/PRIVATE KEY/);
     for (const row of rows) {

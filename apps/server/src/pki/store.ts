@@ -1,5 +1,5 @@
 import { AppError } from '@toktra/core';
-import type { CertificateAuthoritiesTable } from '@toktra/db';
+import type { CertificateAuthoritiesTable, RegionStore } from '@toktra/db';
 import type { Selectable } from 'kysely';
 import type { AppContext } from '../context.js';
 import { getOrg } from '../orgs/service.js';
@@ -136,7 +136,8 @@ export async function findOrgAuthorities(ctx: PkiContext, orgId: string): Promis
 }
 
 function selectOrgCas(ctx: PkiContext, orgId: string) {
-  return ctx.db.system(({ db }) =>
+  // An org's CA lives in its region's store; only the root is deployment-wide (home store).
+  return ctx.db.forOrg(orgId, ({ db }) =>
     db
       .selectFrom('certificate_authorities')
       .selectAll()
@@ -154,7 +155,7 @@ async function loadOrCreateOrg(ctx: PkiContext, orgId: string): Promise<OrgAutho
     await getOrg(ctx.db, orgId);
     const root = await getRootAuthority(ctx);
     const row = await toRow(ctx, await createOrgAuthority(root, orgId), orgId);
-    await ctx.db.system(({ db }) =>
+    await ctx.db.forOrg(orgId, ({ db }) =>
       db
         .insertInto('certificate_authorities')
         .values(row)
@@ -183,7 +184,13 @@ export async function caChainPem(ctx: PkiContext, orgId: string): Promise<string
  * re-wraps every CA key's data key under the current master key. Returns how many changed.
  */
 export async function rewrapCaKeys(ctx: Pick<AppContext, 'db' | 'keyring'>): Promise<number> {
-  return ctx.db.system(async ({ db }) => {
+  let changed = 0;
+  for (const store of ctx.db.stores()) changed += await rewrapStoreCaKeys(ctx, store);
+  return changed;
+}
+
+function rewrapStoreCaKeys(ctx: Pick<AppContext, 'keyring'>, store: RegionStore): Promise<number> {
+  return store.system(async ({ db }) => {
     const rows = await db
       .selectFrom('certificate_authorities')
       .select(['id', 'private_key_encrypted'])

@@ -4,7 +4,6 @@ import type { UsageBatchNotice } from '../usage/bus.js';
 import { fireThresholds } from './fire-thresholds.js';
 import { loadOrgConfig, loadOrgSnapshot } from './load.js';
 import { OrgState, type UsageItem } from './org-state.js';
-import { withTenantSnapshot } from './snapshot-tx.js';
 
 export interface PreflightStoreOptions {
   /** How long an allowed preflight holds its reservation when no usage arrives. */
@@ -193,21 +192,25 @@ export class PreflightStore {
     const buffer: UsageBatchNotice[] = [];
     this.buffers.set(orgId, buffer);
     try {
-      const { snapshot, seen } = await withTenantSnapshot(ctx.db, orgId, async (tx) => {
-        const snap = await loadOrgSnapshot(tx, orgId, new Date());
-        // Batches published while loading may or may not be in the snapshot: ask it.
-        const ids = buffer.flatMap((n) => n.events.map((e) => e.id));
-        const held =
-          ids.length === 0
-            ? []
-            : await tx.db
-                .selectFrom('events')
-                .select('id')
-                .where('org_id', '=', orgId)
-                .where('id', 'in', ids)
-                .execute();
-        return { snapshot: snap, seen: new Set(held.map((r) => r.id)) };
-      });
+      const { snapshot, seen } = await ctx.db.withTenant(
+        orgId,
+        async (tx) => {
+          const snap = await loadOrgSnapshot(tx, orgId, new Date());
+          // Batches published while loading may or may not be in the snapshot: ask it.
+          const ids = buffer.flatMap((n) => n.events.map((e) => e.id));
+          const held =
+            ids.length === 0
+              ? []
+              : await tx.db
+                  .selectFrom('events')
+                  .select('id')
+                  .where('org_id', '=', orgId)
+                  .where('id', 'in', ids)
+                  .execute();
+          return { snapshot: snap, seen: new Set(held.map((r) => r.id)) };
+        },
+        { snapshot: true },
+      );
       const state = new OrgState(
         orgId,
         snapshot.config,

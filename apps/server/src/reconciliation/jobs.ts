@@ -49,7 +49,7 @@ export async function enqueueSync(ctx: AppContext, orgId: string, connectionId: 
   const key = syncDedupeKey(connectionId);
   const id = await enqueueJob(ctx.db, syncConnectionJob, { orgId, connectionId }, { orgId, dedupeKey: key });
   if (id !== undefined) return id;
-  const pending = await ctx.db.system((tx) =>
+  const pending = await ctx.db.forOrg(orgId, (tx) =>
     tx.db
       .selectFrom('jobs')
       .select('id')

@@ -62,7 +62,7 @@ export async function receiveGithubDelivery(
   orgId: string,
   delivery: GithubDelivery,
 ): Promise<GithubOutcome> {
-  const stored = await ctx.db.system(({ db }) =>
+  const stored = await ctx.db.forOrg(orgId, ({ db }) =>
     db
       .selectFrom('github_integrations')
       .select('webhook_secret')

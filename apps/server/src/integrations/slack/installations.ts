@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { AppError } from '@toktra/core';
-import type { Tx } from '@toktra/db';
+import { findInStores, type Tx } from '@toktra/db';
 import { type Actor, appendAudit } from '../../audit/service.js';
 import type { AppContext } from '../../context.js';
 import { decryptSecret, encryptSecret } from '../../secrets/service.js';
@@ -89,7 +89,7 @@ export async function startSlackInstall(
 
 /** Consumes a state exactly once; unknown, expired, reused or cookie-less → `unauthorized`. */
 async function consumeState(ctx: AppContext, state: string, cookie: string | undefined) {
-  const row = await ctx.db.system(({ db }) =>
+  const row = await findInStores(ctx.db, ({ db }) =>
     db
       .updateTable('slack_oauth_states')
       .set({ used_at: new Date() })
@@ -187,7 +187,7 @@ async function saveInstallation(
   actor: Actor,
   input: NewInstallation,
 ): Promise<InstallationView> {
-  const elsewhere = await ctx.db.system(({ db }) =>
+  const elsewhere = await findInStores(ctx.db, ({ db }) =>
     db
       .selectFrom('slack_installations')
       .select('org_id')
@@ -345,7 +345,7 @@ export async function handleSlackUninstall(ctx: AppContext, teamId: string, even
 
 async function findLiveTeam(ctx: AppContext, teamId: string) {
   // Cross-tenant by nature: an inbound Slack request names a workspace, not an org.
-  return ctx.db.system(({ db }) =>
+  return findInStores(ctx.db, ({ db }) =>
     db
       .selectFrom('slack_installations')
       .select(['id', 'org_id', 'bot_token', 'bot_user_id'])
