@@ -2,6 +2,7 @@ import type { FlowRecord } from '@toktra/capture';
 import { type Catalogue, defaultCatalogue } from '@toktra/core';
 import type { SocketOwner } from '../attribution/socket-owners.js';
 import { readEnrollment } from '../identity/enrollment.js';
+import { type PersonalQueueStatus, PersonalShipper } from '../perks/personal-shipper.js';
 import { PrivacyPolicy } from '../privacy/policy.js';
 import { syncPortalPrivacy } from '../privacy/portal-sync.js';
 import { prepareRequestDir, processRequests } from '../privacy/requests.js';
@@ -29,7 +30,7 @@ export interface AgentStatusFile {
   capture: Record<string, unknown>;
   shipper: Shipper<AgentEvent>['state'];
   queue: { pending: number; dropped: number };
-  personal_queue: { pending: number };
+  personal_queue: PersonalQueueStatus;
   privacy_state: string;
   personal_mode: boolean;
 }
@@ -43,6 +44,8 @@ export class AgentRuntime {
   readonly queue: DurableQueue<AgentEvent>;
   /** Personal-mode events stay on the device until the Token Perks ledger takes them. */
   readonly personalQueue: DurableQueue<AgentEvent>;
+  /** Seals personal events to their person's Token Perks key and ships only ciphertext. */
+  readonly personalShipper: PersonalShipper;
   readonly shipper: Shipper<AgentEvent>;
   private readonly client: IngestClient;
   private readonly catalogue: Catalogue;
@@ -61,6 +64,13 @@ export class AgentRuntime {
     this.queue = DurableQueue.open(options.paths.queue);
     this.personalQueue = DurableQueue.open(options.paths.personalQueue);
     this.client = new IngestClient(options.paths, enrollment);
+    this.personalShipper = new PersonalShipper(
+      this.personalQueue,
+      this.client,
+      options.paths,
+      this.catalogue,
+      { log: options.log },
+    );
     this.shipper = new Shipper(this.queue, this.client, {
       batchSize: options.batchSize,
       maxDelayMs: options.maxDelayMs,
@@ -98,7 +108,8 @@ export class AgentRuntime {
     const queue = personal ? this.personalQueue : this.queue;
     queue.appendAsync([event]).then(
       () => {
-        if (!personal) this.shipper.notify();
+        if (personal) this.personalShipper.notify();
+        else this.shipper.notify();
       },
       (error: Error) => this.options.log(`cannot write the local queue: ${error.message}`),
     );
@@ -106,6 +117,7 @@ export class AgentRuntime {
 
   start(): void {
     this.shipper.notify();
+    this.personalShipper.notify();
     this.timers.push(setInterval(() => void this.heartbeat(), this.options.heartbeatMs ?? 60_000));
     this.timers.push(setInterval(() => this.writeStatus(), 2000));
     prepareRequestDir(this.options.paths);
@@ -122,6 +134,7 @@ export class AgentRuntime {
     await Promise.all([this.queue.settle(), this.personalQueue.settle()]);
     await this.shipper.flush();
     this.shipper.stop();
+    await this.personalShipper.stop();
     this.writeStatus();
     this.queue.close();
     this.personalQueue.close();
@@ -158,7 +171,7 @@ export class AgentRuntime {
       capture: this.captureStats(),
       shipper: this.shipper.state,
       queue: { pending: this.queue.stats().pending, dropped: this.queue.stats().dropped },
-      personal_queue: { pending: this.personalQueue.stats().pending },
+      personal_queue: this.personalShipper.status(),
       privacy_state: this.privacy.state(),
       personal_mode: this.personalMode(),
     };
