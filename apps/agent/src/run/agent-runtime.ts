@@ -50,6 +50,8 @@ export class AgentRuntime {
   private readonly client: IngestClient;
   private readonly catalogue: Catalogue;
   readonly privacy: PrivacyPolicy;
+  /** The privacy state the last heartbeat reported: a change is reported at once, not in a minute. */
+  private reportedPrivacy: string | undefined;
   private timers: NodeJS.Timeout[] = [];
   captureStats: () => Record<string, unknown> = () => ({});
 
@@ -119,7 +121,13 @@ export class AgentRuntime {
     this.shipper.notify();
     this.personalShipper.notify();
     this.timers.push(setInterval(() => void this.heartbeat(), this.options.heartbeatMs ?? 60_000));
-    this.timers.push(setInterval(() => this.writeStatus(), 2000));
+    this.timers.push(
+      setInterval(() => {
+        this.writeStatus();
+        if (this.reportedPrivacy !== undefined && this.reportedPrivacy !== this.privacy.state())
+          void this.heartbeat();
+      }, 2000),
+    );
     prepareRequestDir(this.options.paths);
     this.timers.push(setInterval(() => processRequests(this.options.paths, this.privacy), 500));
     const pollMs = this.options.privacyPollMs ?? (Number(process.env.TOKTRA_AGENT_PRIVACY_POLL_MS) || 15_000);
@@ -148,17 +156,19 @@ export class AgentRuntime {
 
   async heartbeat(): Promise<void> {
     const capture = this.captureStats();
+    const privacyState = this.privacy.state();
     try {
       await this.client.post('/ingest/v1/heartbeat', {
         agent_version: AGENT_VERSION,
         queue_depth: this.queue.stats().pending,
-        privacy_state: this.privacy.state(),
+        privacy_state: privacyState,
         capture: {
           drops: Number(capture.drops ?? 0),
           queue_dropped: this.queue.stats().dropped,
           capturing: Boolean(capture.capturing),
         },
       });
+      this.reportedPrivacy = privacyState;
     } catch {
       // the shipper reports reachability; a missed heartbeat only delays "protected"
     }
