@@ -9,7 +9,7 @@ import {
   OAUTH_CALLBACK_PATH,
   redirectUri,
   STATE_COOKIE,
-} from '../../../integrations/slack/installations.js';
+} from '../../../integrations/slack/oauth.js';
 
 export function originOf(request: FastifyRequest): string {
   return `${request.protocol}://${request.headers.host ?? 'localhost'}`;

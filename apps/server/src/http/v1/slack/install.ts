@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../../../context.js';
-import { redirectUri, STATE_COOKIE, startSlackInstall } from '../../../integrations/slack/installations.js';
+import { redirectUri, STATE_COOKIE, startSlackInstall } from '../../../integrations/slack/oauth.js';
 import { orgOf } from '../../auth.js';
 import { originOf } from '../../integrations/slack/oauth-callback.js';
 import { actorOf, manageGovernance } from '../policies/shared.js';
