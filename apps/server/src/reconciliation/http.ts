@@ -155,3 +155,31 @@ export async function requestJson(req: ProviderRequest): Promise<unknown> {
     throw failure(req, response.status, parsed);
   }
 }
+
+/** One page of an admin usage/cost report (OpenAI and Anthropic share this envelope). */
+export interface ReportPage<B> {
+  data?: B[];
+  has_more?: boolean;
+  next_page?: string | null;
+}
+
+/**
+ * Follows `next_page` until `has_more` is false, every other parameter unchanged; the cursor is
+ * opaque and sent back as `page`. Refuses an answer without a data array, and an endless report.
+ */
+export async function fetchAllPages<B>(
+  label: string,
+  get: (params: URLSearchParams) => Promise<ReportPage<B>>,
+  params: URLSearchParams,
+): Promise<B[]> {
+  const buckets: B[] = [];
+  for (let pages = 0; ; pages++) {
+    if (pages > 10_000) throw new ProviderError('bad_response', `${label} kept returning pages`);
+    const page = await get(params);
+    if (!Array.isArray(page.data))
+      throw new ProviderError('bad_response', `${label} answered without a data array`);
+    buckets.push(...page.data);
+    if (!page.has_more || !page.next_page) return buckets;
+    params.set('page', page.next_page);
+  }
+}

@@ -1,5 +1,5 @@
 import type { AnthropicCredentials } from '../credentials.js';
-import { ProviderError, requestJson } from '../http.js';
+import { fetchAllPages, ProviderError, type ReportPage, requestJson } from '../http.js';
 import {
   type ClientOptions,
   type CostLine,
@@ -15,11 +15,7 @@ const DEFAULT_BASE = 'https://api.anthropic.com';
 const HOURS_PER_PAGE = 168;
 const GROUP_BY = ['model', 'workspace_id', 'api_key_id'];
 
-interface Page {
-  data?: Array<{ starting_at?: string; results?: Array<Record<string, unknown>> }>;
-  has_more?: boolean;
-  next_page?: string | null;
-}
+type Bucket = { starting_at?: string; results?: Array<Record<string, unknown>> };
 
 const hourFloor = (iso: string | undefined) => {
   const ms = Date.parse(iso ?? '');
@@ -43,21 +39,10 @@ export function createAnthropicClient(
       url: `${base}${path}?${params}`,
       headers: { 'x-api-key': credentials.admin_key, 'anthropic-version': '2023-06-01' },
       retry: options.retry,
-    }) as Promise<Page>;
+    }) as Promise<ReportPage<Bucket>>;
 
-  async function allPages(path: string, params: URLSearchParams): Promise<NonNullable<Page['data']>> {
-    const buckets: NonNullable<Page['data']> = [];
-    for (let pages = 0; ; pages++) {
-      if (pages > 10_000) throw new ProviderError('bad_response', 'Anthropic kept returning pages');
-      const page = await get(path, params);
-      if (!Array.isArray(page.data))
-        throw new ProviderError('bad_response', 'Anthropic answered without a data array');
-      buckets.push(...page.data);
-      if (!page.has_more || !page.next_page) return buckets;
-      // Opaque cursor: sent back unchanged (§2.6 gotcha 8).
-      params.set('page', page.next_page);
-    }
-  }
+  const allPages = (path: string, params: URLSearchParams) =>
+    fetchAllPages('Anthropic', (p) => get(path, p), params);
 
   async function fetchUsage(window: UsageWindow): Promise<ReconciledBucket[]> {
     const params = new URLSearchParams({

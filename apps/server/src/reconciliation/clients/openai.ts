@@ -1,5 +1,5 @@
 import type { OpenAiCredentials } from '../credentials.js';
-import { ProviderError, requestJson } from '../http.js';
+import { fetchAllPages, ProviderError, type ReportPage, requestJson } from '../http.js';
 import {
   type ClientOptions,
   type CostLine,
@@ -17,11 +17,7 @@ const HOURS_PER_PAGE = 168;
 /** One fixed group_by set, so stored keys never collide (§1.8 gotcha 4). */
 const GROUP_BY = ['project_id', 'model', 'api_key_id'];
 
-interface Page {
-  data?: Array<{ start_time?: number; results?: Array<Record<string, unknown>> }>;
-  has_more?: boolean;
-  next_page?: string | null;
-}
+type Bucket = { start_time?: number; results?: Array<Record<string, unknown>> };
 
 const unix = (d: Date) => Math.floor(d.getTime() / 1000);
 const hourFloor = (seconds: number) => new Date(Math.floor(seconds / 3600) * 3_600_000);
@@ -41,21 +37,10 @@ export function createOpenAiClient(
       url: `${base}${path}?${params}`,
       headers: { authorization: `Bearer ${credentials.admin_key}` },
       retry: options.retry,
-    }) as Promise<Page>;
+    }) as Promise<ReportPage<Bucket>>;
 
-  /** Follows `next_page` until `has_more` is false, keeping every other parameter unchanged. */
-  async function allPages(path: string, params: URLSearchParams): Promise<Page['data'] & object> {
-    const buckets: NonNullable<Page['data']> = [];
-    for (let pages = 0; ; pages++) {
-      if (pages > 10_000) throw new ProviderError('bad_response', 'OpenAI kept returning pages');
-      const page = await get(path, params);
-      if (!Array.isArray(page.data))
-        throw new ProviderError('bad_response', 'OpenAI answered without a data array');
-      buckets.push(...page.data);
-      if (!page.has_more || !page.next_page) return buckets;
-      params.set('page', page.next_page);
-    }
-  }
+  const allPages = (path: string, params: URLSearchParams) =>
+    fetchAllPages('OpenAI', (p) => get(path, p), params);
 
   async function fetchUsage(window: UsageWindow): Promise<ReconciledBucket[]> {
     const params = new URLSearchParams({
