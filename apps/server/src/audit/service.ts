@@ -1,7 +1,7 @@
 import type { AuditActorType, Database, Tx } from '@toktra/db';
 import { sql } from 'kysely';
 import { getOrg } from '../orgs/service.js';
-import { hashEntry } from './hash.js';
+import { commitPersonal, hashEntry, newSalt } from './hash.js';
 
 export interface Actor {
   type: AuditActorType;
@@ -28,16 +28,25 @@ export async function appendAudit(tx: Tx, orgId: string, actor: Actor, input: Au
     .orderBy('seq', 'desc')
     .limit(1)
     .executeTakeFirst();
+  // Format 2: the chain commits to the personal fields through a salted hash (audit/hash.ts), so a
+  // DSAR erasure can pseudonymise them later without breaking verification.
+  const salt = newSalt();
+  const personal = {
+    actor_id: actor.id,
+    target_id: input.targetId ?? null,
+    details: input.details ?? {},
+  };
   const entry = {
+    format: 2,
     org_id: orgId,
     seq: (last?.seq ?? 0) + 1,
     at: new Date(),
     actor_type: actor.type,
-    actor_id: actor.id,
     action: input.action,
     target_type: input.targetType ?? null,
-    target_id: input.targetId ?? null,
-    details: input.details ?? {},
+    ...personal,
+    personal_salt: salt,
+    personal_commitment: commitPersonal(salt, personal),
   };
   const prevHash = last?.hash ?? '';
   await tx.db
@@ -79,11 +88,37 @@ export async function verifyAuditChain(db: Database, orgId: string): Promise<Aud
         });
         if (row.seq !== expectedSeq) return broken(`entry ${expectedSeq} is missing`);
         if (row.prev_hash !== prevHash) return broken('prev_hash does not match the previous entry');
-        if (hashEntry(prevHash, row) !== row.hash) return broken('entry content does not match its hash');
+        const problem = checkEntry(prevHash, row);
+        if (problem) return broken(problem);
         prevHash = row.hash;
         expectedSeq += 1;
       }
       if (page.length < 1000) return { ok: true, entries: expectedSeq - 1 };
     }
   });
+}
+
+type StoredEntry = Parameters<typeof hashEntry>[1] & {
+  hash: string;
+  personal_salt: string | null;
+  redacted_at: Date | null;
+};
+
+/**
+ * Format 2: the chain hash covers the commitment; an intact entry's values must also match it.
+ * A redacted entry's values cannot (the salt is gone), which is the point: its non-personal fields
+ * and its place in the chain still verify. A redacted format-1 entry keeps only its link: its
+ * stored hash is taken as given, and both neighbours' links to it are still checked.
+ */
+function checkEntry(prevHash: string, row: StoredEntry): string | undefined {
+  if (row.format === 2) {
+    if (hashEntry(prevHash, row) !== row.hash) return 'entry content does not match its hash';
+    if (row.redacted_at) return row.personal_salt ? 'a redacted entry still has its salt' : undefined;
+    if (!row.personal_salt || commitPersonal(row.personal_salt, row) !== row.personal_commitment) {
+      return 'personal fields do not match their commitment';
+    }
+    return undefined;
+  }
+  if (row.redacted_at) return undefined;
+  return hashEntry(prevHash, row) !== row.hash ? 'entry content does not match its hash' : undefined;
 }

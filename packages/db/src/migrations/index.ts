@@ -10,8 +10,9 @@ import * as reconciliation from './20261121T224530-reconciliation.js';
 import * as governance from './20261121T225000-governance.js';
 import * as slackItsmReimbursements from './20261121T230500-slack-itsm-reimbursements.js';
 import * as privacySettings from './20261122T013500-privacy-settings.js';
-import * as perks from './20261122T015000-perks.js';
+import * as dataRequests from './20261122T014000-data-requests.js';
 import * as extension from './20261122T014500-extension.js';
+import * as perks from './20261122T015000-perks.js';
 
 /** Every migration in order. Never edit one that has landed; add a new file instead. */
 export const migrations: Record<string, Migration> = {
@@ -25,6 +26,7 @@ export const migrations: Record<string, Migration> = {
   '20261121T224530-reconciliation': reconciliation,
   '20261121T225000-governance': governance,
   '20261121T230500-slack-itsm-reimbursements': slackItsmReimbursements,
+  '20261122T014000-data-requests': dataRequests,
   '20261122T013500-privacy-settings': privacySettings,
   '20261122T015000-perks': perks,
   '20261122T014500-extension': extension,

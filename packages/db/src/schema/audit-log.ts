@@ -1,4 +1,4 @@
-import type { ColumnType } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 export type AuditActorType = 'user' | 'api_key' | 'system' | 'cli' | 'device';
 
@@ -18,6 +18,12 @@ export interface AuditLogTable {
   details: ColumnType<Record<string, unknown>, Record<string, unknown> | string, never>;
   prev_hash: string;
   hash: string;
+  /** 1: the hash covers the values; 2: it covers `personal_commitment` (see audit/hash.ts). */
+  format: Generated<number>;
+  personal_salt: Generated<string | null>;
+  personal_commitment: Generated<string | null>;
+  /** Set when a DSAR erasure pseudonymised this entry (its salt is gone). */
+  redacted_at: Generated<Date | null>;
 }
 
 export interface PartialDB {

@@ -4,6 +4,7 @@ import type * as auditLog from './audit-log.js';
 import type * as budgets from './budgets.js';
 import type * as calibrationFits from './calibration-fits.js';
 import type * as certificateAuthorities from './certificate-authorities.js';
+import type * as dataRequests from './data-requests.js';
 import type * as departments from './departments.js';
 import type * as devices from './devices.js';
 import type * as enrollTokens from './enroll-tokens.js';
@@ -74,7 +75,8 @@ export type DB = orgs.PartialDB &
   slack.PartialDB &
   itsm.PartialDB &
   reimbursementRequests.PartialDB &
-  privacySettings.PartialDB;
+  privacySettings.PartialDB &
+  dataRequests.PartialDB;
 
 /** Tables whose rows belong to one org; each has `org_id` and a row-level-security policy. */
 export const TENANT_TABLES = [
@@ -133,6 +135,7 @@ export const TENANT_TABLES = [
   'itsm_tickets',
   'reimbursement_requests',
   'privacy_settings',
+  'data_requests',
 ] as const;
 
 export type { AlertsTable } from './alerts.js';
@@ -153,12 +156,20 @@ export type {
   CertificateAuthoritiesTable,
   CertificateAuthorityKind,
 } from './certificate-authorities.js';
+export {
+  DATA_REQUEST_KINDS,
+  DATA_REQUEST_REGIMES,
+  type DataRequestKind,
+  type DataRequestRegime,
+  type DataRequestStatus,
+  type DataRequestsTable,
+} from './data-requests.js';
 export type { DepartmentsTable } from './departments.js';
 export type { DeviceStatus, DevicesTable, PrivacyState } from './devices.js';
 export type { EnrollTokensTable } from './enroll-tokens.js';
+export { EVENT_SOURCES, type EventSource, type EventsTable } from './events.js';
 export type { ExtensionBrowsersTable, ExtensionEnrollment } from './extension-browsers.js';
 export type { ExtensionRequestsTable } from './extension-requests.js';
-export { EVENT_SOURCES, type EventSource, type EventsTable } from './events.js';
 export type { IncidentEventsTable } from './incident-events.js';
 export { INCIDENT_STATUSES, type IncidentStatus, type IncidentsTable } from './incidents.js';
 export type {
