@@ -1,4 +1,5 @@
 import { AppError } from '@toktra/core';
+import { collectFromStores } from '@toktra/db';
 import type { SealedEntry } from '@toktra/perks';
 import type { AppContext } from '../context.js';
 import { writableEnrollments } from './device-keys.js';
@@ -91,7 +92,8 @@ export async function purgeExpiredPerks(
   ctx: AppContext,
   now = new Date(),
 ): Promise<{ entries: number; redemptions: number }> {
-  const orgs = await ctx.db.system(({ db }) =>
+  // Every region's store (data residency); each org's rows are then deleted in its own tenant tx.
+  const orgs = await collectFromStores(ctx.db, ({ db }) =>
     db.selectFrom('perk_enrollments').select('org_id').distinct().execute(),
   );
   let entries = 0;

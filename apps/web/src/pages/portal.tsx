@@ -5,6 +5,7 @@ import { api, type Device, query, type UsageResponse } from '../api.js';
 import { useMe } from '../auth.js';
 import { Chart, type ChartOption } from '../components/chart.js';
 import { rangeEndingToday } from '../dates.js';
+import { TokenPerksSection } from '../features/perks/token-perks-section.js';
 import { formatAgo, formatCompact, formatNumber, providerName } from '../format.js';
 
 /** The employee portal: my own usage and devices, and the privacy controls later issues add. */
@@ -108,10 +109,10 @@ export function PortalPage() {
           </Table.Tbody>
         </Table>
       </Card>
+      <TokenPerksSection />
       <SimpleGrid cols={{ base: 1, md: 3 }}>
         {[
           ['Privacy Hours', 'Pause monitoring on your own schedule. Coming with the privacy controls.'],
-          ['Token Perks', 'Earn extra model access for efficient use. Coming with efficiency scoring.'],
           ['My data', 'Request a copy or erasure of your usage data. Coming with data requests.'],
         ].map(([title, text]) => (
           <Card withBorder key={title} component="section" aria-label={title}>
