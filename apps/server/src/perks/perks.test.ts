@@ -8,10 +8,12 @@ import {
 } from '@toktra/perks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppContext } from '../context.js';
+import type { Subject } from '../data-requests/subject.js';
 import { createTestContext, type SeededOrg, seedOrg } from '../usage/testing.js';
 import { perksSummary, redeem, setMonthlyAllowance } from './allowance.js';
 import { keysForDevice } from './device-keys.js';
 import { enroll, getMyPerks, unenroll } from './enrollments.js';
+import { PERKS_ERASURE_RULES } from './erasure-rules.js';
 import { appendPersonalEntries, listMyEntries, purgeExpiredPerks } from './ledger.js';
 
 let ctx: AppContext;
@@ -252,5 +254,17 @@ describe('allowances and redemptions', () => {
     expect(counts).toEqual({ entries: 2, redemptions: 3 }); // alice's two entries; alice, dave, carol
     expect(await getMyPerks(ctx, a.orgId, a.users.bob)).toEqual({ enrollment: null, allowance: null });
     await expect(unenroll(ctx, a.orgId, a.users.bob)).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('DSAR erasure rules delete one person’s enrollment, ledger and redemptions, and no one else’s', async () => {
+    const subject = { orgId: a.orgId, userId: a.users.alice } as Subject;
+    const report: Record<string, number> = {};
+    await ctx.db.withTenant(a.orgId, async (tx) => {
+      for (const rule of PERKS_ERASURE_RULES)
+        if (rule.personal && rule.custom) report[rule.table] = await rule.custom(ctx, tx, subject);
+    });
+    expect(report).toEqual({ perk_ledger_entries: 2, perk_redemptions: 1, perk_enrollments: 1 });
+    expect(await getMyPerks(ctx, a.orgId, a.users.alice)).toEqual({ enrollment: null, allowance: null });
+    expect((await getMyPerks(ctx, a.orgId, a.users.carol)).enrollment).not.toBeNull();
   });
 });
