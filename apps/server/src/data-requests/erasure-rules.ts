@@ -255,6 +255,51 @@ export const ERASURE_RULES: ErasureRule[] = [
     why: 'the requests themselves keep kind, regime, dates, outcome and the pseudonym only',
   },
   {
+    table: 'privacy_settings',
+    personal: true,
+    about: isUser('user_id'),
+    onRows: 'delete',
+    why: 'the person’s Privacy Hours',
+  },
+  {
+    table: 'extension_requests',
+    personal: true,
+    about: isUser('user_id'),
+    onRows: 'delete',
+    why: 'browser-extension request log of the person (their usage totals live on in events)',
+  },
+  {
+    table: 'extension_browsers',
+    personal: true,
+    about: isUser('user_id'),
+    onRows: 'delete',
+    redact: ['name'],
+    why: 'the person’s enrolled browsers',
+  },
+  {
+    table: 'perk_ledger_entries',
+    personal: true,
+    about: (s) =>
+      sql`enrollment_id IN (SELECT id FROM perk_enrollments WHERE org_id = ${s.orgId}::uuid AND user_id = ${s.userId}::uuid)`,
+    onRows: 'delete',
+    why: 'sealed personal usage (Token Perks) of the person',
+  },
+  {
+    table: 'perk_redemptions',
+    personal: true,
+    about: (s) =>
+      sql`enrollment_id IN (SELECT id FROM perk_enrollments WHERE org_id = ${s.orgId}::uuid AND user_id = ${s.userId}::uuid)`,
+    onRows: 'delete',
+    why: 'the person’s Token Perks redemptions',
+  },
+  {
+    table: 'perk_enrollments',
+    personal: true,
+    about: isUser('user_id'),
+    onRows: 'delete',
+    why: 'the person’s Token Perks key',
+  },
+  {
     table: 'users',
     personal: true,
     about: (s) => sql`id = ${s.userId}::uuid`,
@@ -281,4 +326,5 @@ export const ERASURE_RULES: ErasureRule[] = [
   { table: 'slack_alert_channels', personal: false, why: 'channel routing' },
   { table: 'webhook_endpoints', personal: false, why: 'endpoint configuration' },
   { table: 'job_schedules', personal: false, why: 'recurring job slots' },
+  { table: 'perk_settings', personal: false, why: 'the org’s Token Perks allowance' },
 ];

@@ -200,6 +200,25 @@ export async function seedSubjectEverywhere(ctx: AppContext, org: SeededOrg, use
       .insertInto('scorecards')
       .values({ org_id: orgId, subject_type: 'employee', subject_id: userId, day, metrics: '{}' })
       .execute();
+    // Tables of the features built alongside (Privacy Hours, browser extension, Token Perks).
+    await db
+      .insertInto('privacy_settings')
+      .values({ org_id: orgId, user_id: userId, time_zone: 'UTC', windows: '[]' })
+      .execute();
+    await db
+      .insertInto('extension_browsers')
+      .values({
+        org_id: orgId,
+        user_id: userId,
+        token_hash: `h-${userId}`,
+        enrolled_via: 'sign_in',
+        name: `${SUBJECT.name}'s Chrome`,
+      })
+      .execute();
+    await db
+      .insertInto('perk_enrollments')
+      .values({ org_id: orgId, user_id: userId, public_key: 'pk' })
+      .execute();
     await appendAudit(
       tx,
       orgId,
