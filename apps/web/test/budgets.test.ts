@@ -8,7 +8,7 @@ import { budgetRolloverJob } from '../../server/src/budgets/rollover-job.js';
 import { createBudget } from '../../server/src/budgets/service.js';
 import { DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD, DEMO_EMPLOYEE_EMAIL } from '../../server/src/demo/seed.js';
 import { preflight } from '../../server/src/preflight/service.js';
-import { type DemoServer, launchBrowser, SCREENSHOTS, startDemoServer } from './helpers.js';
+import { type DemoServer, demoOrgId, launchBrowser, SCREENSHOTS, startDemoServer } from './helpers.js';
 
 let demo: DemoServer;
 let browser: Browser;
@@ -23,11 +23,7 @@ beforeAll(async () => {
   page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
   page.setDefaultTimeout(20_000);
   const ctx = demo.server.ctx;
-  orgId = (
-    await ctx.db.system(({ db }) =>
-      db.selectFrom('orgs').select('id').where('name', '=', 'Acme Demo').executeTakeFirstOrThrow(),
-    )
-  ).id;
+  orgId = await demoOrgId(demo.server);
   employee = await ctx.db.withTenant(orgId, ({ db }) =>
     db
       .selectFrom('users')
@@ -44,7 +40,7 @@ beforeAll(async () => {
     rollover_cap_pct: 50,
   });
   const tz = (
-    await ctx.db.system(({ db }) =>
+    await ctx.db.withTenant(orgId, ({ db }) =>
       db.selectFrom('orgs').select('time_zone').where('id', '=', orgId).executeTakeFirstOrThrow(),
     )
   ).time_zone;

@@ -7,6 +7,7 @@ import { DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD, DEMO_EMPLOYEE_EMAIL } from '../.
 import {
   accessibilityViolations,
   type DemoServer,
+  demoOrgId,
   launchBrowser,
   SCREENSHOTS,
   startDemoServer,
@@ -29,10 +30,7 @@ beforeAll(async () => {
   browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
   page.setDefaultTimeout(20_000);
-  const org = await demo.server.ctx.db.system(({ db }) =>
-    db.selectFrom('orgs').select('id').where('name', '=', 'Acme Demo').executeTakeFirstOrThrow(),
-  );
-  orgId = org.id;
+  orgId = await demoOrgId(demo.server);
 }, 180_000);
 
 afterAll(async () => {

@@ -6,7 +6,7 @@ import { DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD } from '../../server/src/demo/see
 import { createIncident } from '../../server/src/incidents/service.js';
 import { type PolicyContent, policyContentSchema } from '../../server/src/policies/schema.js';
 import { createPolicy, publishPolicy } from '../../server/src/policies/service.js';
-import { type DemoServer, launchBrowser, SCREENSHOTS, startDemoServer } from './helpers.js';
+import { type DemoServer, demoOrgId, launchBrowser, SCREENSHOTS, startDemoServer } from './helpers.js';
 
 let demo: DemoServer;
 let browser: Browser;
@@ -19,11 +19,7 @@ beforeAll(async () => {
   page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
   page.setDefaultTimeout(20_000);
   const ctx = demo.server.ctx;
-  const orgId = (
-    await ctx.db.system(({ db }) =>
-      db.selectFrom('orgs').select('id').where('name', '=', 'Acme Demo').executeTakeFirstOrThrow(),
-    )
-  ).id;
+  const orgId = await demoOrgId(demo.server);
   const policy = await createPolicy(
     ctx.db,
     orgId,

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findInStores } from '@toktra/db';
 import { createTestDatabase, type TestDatabase } from '@toktra/db/testing';
 import { type Browser, chromium } from 'playwright-core';
 import { buildWebApp, webBuildIsStale } from '../../server/src/http/dashboard.js';
@@ -22,6 +23,15 @@ export function launchBrowser(): Promise<Browser> {
       '--no-first-run',
     ],
   });
+}
+
+/** The demo org's id: it lives in the EU region's store, so look in every store. */
+export async function demoOrgId(server: RunningServer): Promise<string> {
+  const org = await findInStores(server.ctx.db, ({ db }) =>
+    db.selectFrom('orgs').select('id').where('name', '=', 'Acme Demo').executeTakeFirst(),
+  );
+  if (!org) throw new Error('the demo org is missing');
+  return org.id;
 }
 
 export interface DemoServer {

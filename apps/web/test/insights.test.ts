@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD } from '../../server/src/demo/seed.js';
 import { ingestBatch } from '../../server/src/usage/ingest.js';
-import { type DemoServer, launchBrowser, SCREENSHOTS, startDemoServer } from './helpers.js';
+import { type DemoServer, demoOrgId, launchBrowser, SCREENSHOTS, startDemoServer } from './helpers.js';
 
 let demo: DemoServer;
 let browser: Browser;
@@ -30,9 +30,7 @@ describe('insight pages in Chromium', () => {
   it('Performance: scores, and the leaderboard anonymised with pseudonyms', async () => {
     // The demo seed writes rollups only; scores come from events, so give three people some.
     const ctx = demo.server.ctx;
-    const org = await ctx.db.system(({ db }) =>
-      db.selectFrom('orgs').select('id').where('name', '=', 'Acme Demo').executeTakeFirstOrThrow(),
-    );
+    const org = { id: await demoOrgId(demo.server) };
     const people = await ctx.db.withTenant(org.id, ({ db }) =>
       db
         .selectFrom('users')

@@ -11,7 +11,7 @@ import { type RunningServer, startServer } from '../../server/src/server.js';
 import type { FakeServer } from '../../server/test/fakes/fake-server.js';
 import { startServiceNowFake } from '../../server/test/fakes/servicenow-fake.js';
 import { type SlackFake, startSlackFake } from '../../server/test/fakes/slack-fake.js';
-import { launchBrowser, SCREENSHOTS } from './helpers.js';
+import { demoOrgId, launchBrowser, SCREENSHOTS } from './helpers.js';
 
 let slack: SlackFake;
 let servicenow: FakeServer;
@@ -20,6 +20,7 @@ let database: TestDatabase | undefined;
 let dataDir: string;
 let browser: Browser;
 let page: Page;
+let orgId: string;
 let requestId: string;
 
 beforeAll(async () => {
@@ -61,9 +62,8 @@ beforeAll(async () => {
   });
   mkdirSync(SCREENSHOTS, { recursive: true });
   const ctx = server.ctx;
-  const org = await ctx.db.system(({ db }) =>
-    db.selectFrom('orgs').select('id').where('name', '=', 'Acme Demo').executeTakeFirstOrThrow(),
-  );
+  orgId = await demoOrgId(server);
+  const org = { id: orgId };
   const employee = await ctx.db.withTenant(org.id, ({ db }) =>
     db
       .selectFrom('users')
@@ -142,7 +142,7 @@ describe('Integrations and Reimbursements in a real browser (demo org)', () => {
     await page.screenshot({ path: path.join(SCREENSHOTS, 'reimbursements-approvals.png') });
     await page.getByRole('button', { name: 'Approve' }).first().click();
     await page.getByText('Nothing here.').waitFor();
-    const decided = await server.ctx.db.system(({ db }) =>
+    const decided = await server.ctx.db.withTenant(orgId, ({ db }) =>
       db
         .selectFrom('reimbursement_requests')
         .select('status')

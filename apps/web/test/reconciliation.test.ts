@@ -8,7 +8,7 @@ import { JobRunner } from '../../server/src/jobs/runner.js';
 import { ingestBatch } from '../../server/src/usage/ingest.js';
 import type { FakeServer, FakeUsage } from '../../server/test/fakes/fake-server.js';
 import { startOpenAiFake } from '../../server/test/fakes/openai-fake.js';
-import { type DemoServer, launchBrowser, SCREENSHOTS, startDemoServer } from './helpers.js';
+import { type DemoServer, demoOrgId, launchBrowser, SCREENSHOTS, startDemoServer } from './helpers.js';
 
 /**
  * Settings → Provider Connections, reconciled tokens on Overview/Usage, and the Shadow AI page,
@@ -92,10 +92,7 @@ beforeAll(async () => {
   process.env.TOKTRA_ALLOW_PRIVATE_URLS = '1';
   demo = await startDemoServer();
   const ctx = demo.server.ctx;
-  const org = await ctx.db.system(({ db }) =>
-    db.selectFrom('orgs').select('id').where('name', '=', 'Acme Demo').executeTakeFirstOrThrow(),
-  );
-  orgId = org.id;
+  orgId = await demoOrgId(demo.server);
   const device = await ctx.db.withTenant(orgId, ({ db }) =>
     db
       .selectFrom('devices')
