@@ -27,12 +27,17 @@ export function registerPerkIngestRoutes(app: FastifyInstance, ctx: AppContext):
     return device;
   };
 
-  typed.post('/ingest/v1/personal/keys', { schema: { body: keysBody } }, async (request) => {
-    const { orgId, deviceId } = deviceOf(request.device);
-    return keysForDevice(ctx, orgId, deviceId, request.body.os_users);
-  });
+  // No per-request info log: "this device posted personal entries at 14:03" is itself metadata.
+  typed.post(
+    '/ingest/v1/personal/keys',
+    { schema: { body: keysBody }, logLevel: 'warn' },
+    async (request) => {
+      const { orgId, deviceId } = deviceOf(request.device);
+      return keysForDevice(ctx, orgId, deviceId, request.body.os_users);
+    },
+  );
 
-  typed.post('/ingest/v1/personal', { schema: { body: personalBody } }, async (request) => {
+  typed.post('/ingest/v1/personal', { schema: { body: personalBody }, logLevel: 'warn' }, async (request) => {
     const { orgId, deviceId } = deviceOf(request.device);
     if (request.body.entries.length > MAX_PERSONAL_ENTRIES) {
       throw new AppError('payload_too_large', `at most ${MAX_PERSONAL_ENTRIES} entries per request`);
