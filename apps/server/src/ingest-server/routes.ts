@@ -24,7 +24,7 @@ export function deviceOf(request: FastifyRequest): DeviceIdentity {
 // The org is never read from the body: unknown keys (an "org_id", say) are stripped here.
 const batchBody = z.object({ events: z.array(z.unknown()) });
 
-const heartbeatBody = z.object({
+export const heartbeatBody = z.object({
   agent_version: z.string().trim().min(1).max(64),
   queue_depth: z.number().int().min(0).max(1_000_000_000),
   privacy_state: z.enum(['off', 'configured', 'active']),

@@ -57,7 +57,8 @@ const timestamp = z.iso.datetime({ offset: true });
 const count = z.number();
 const text = (max: number) => z.string().trim().min(1).max(max);
 
-const agentEventSchema = z.object({
+/** One agent event on the wire; docs/compliance/dpia.md lists these fields (a test compares). */
+export const agentEventSchema = z.object({
   id: z.string().refine(isUuidV7, 'must be a UUIDv7'),
   occurred_at: timestamp,
   ended_at: timestamp.nullish(),
