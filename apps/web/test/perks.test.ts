@@ -119,9 +119,9 @@ describe('Token Perks in the employee portal (Chromium)', () => {
   it('after a reload, unlocks with the passphrase and shows the decrypted personal usage', async () => {
     expect(
       await deviceShips([
-        usage('claude.ai', 'anthropic', 5),
-        usage('chatgpt.com', 'openai', 30),
-        usage('claude.ai', 'anthropic', 90),
+        usage('claude.ai', 'anthropic', 1),
+        usage('chatgpt.com', 'openai', 2),
+        usage('claude.ai', 'anthropic', 3),
       ]),
     ).toEqual({ accepted: 3, duplicates: 0 });
     await page.reload();
