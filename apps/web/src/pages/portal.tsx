@@ -6,6 +6,7 @@ import { useMe } from '../auth.js';
 import { Chart, type ChartOption } from '../components/chart.js';
 import { rangeEndingToday } from '../dates.js';
 import { TokenPerksSection } from '../features/perks/token-perks-section.js';
+import { PrivacyHoursSection } from '../features/privacy/privacy-hours-section.js';
 import { formatAgo, formatCompact, formatNumber, providerName } from '../format.js';
 
 /** The employee portal: my own usage and devices, and the privacy controls later issues add. */
@@ -109,10 +110,10 @@ export function PortalPage() {
           </Table.Tbody>
         </Table>
       </Card>
+      <PrivacyHoursSection />
       <TokenPerksSection />
       <SimpleGrid cols={{ base: 1, md: 3 }}>
         {[
-          ['Privacy Hours', 'Pause monitoring on your own schedule. Coming with the privacy controls.'],
           ['My data', 'Request a copy or erasure of your usage data. Coming with data requests.'],
         ].map(([title, text]) => (
           <Card withBorder key={title} component="section" aria-label={title}>
