@@ -7,6 +7,7 @@ import { defineConfig } from 'vitest/config';
  */
 const REAL_WORLD = [
   'apps/agent/test/**/*.test.ts',
+  'apps/extension/test/**/*.test.ts',
   'apps/web/test/**/*.test.ts',
   'packages/capture/src/real-capture.test.ts',
 ];
