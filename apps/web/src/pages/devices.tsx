@@ -18,6 +18,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { api, type Device, type Directory } from '../api.js';
 import { hasPermission, useMe } from '../auth.js';
+import { BrowsersSection } from '../features/extension/browsers-section.js';
 import { formatAgo } from '../format.js';
 
 function EnrollModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
@@ -212,6 +213,7 @@ export function DevicesPage() {
           </Group>
         </Stack>
       </Modal>
+      <BrowsersSection canRevoke={canRevoke} />
       <EnrollModal opened={enrolling} onClose={() => setEnrolling(false)} />
     </Stack>
   );
