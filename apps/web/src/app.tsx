@@ -33,6 +33,9 @@ const ForecastPage = lazy(() =>
 const ExportsPage = lazy(() =>
   import('./features/exports/exports-page.js').then((m) => ({ default: m.ExportsPage })),
 );
+const PerksAdminPage = lazy(() =>
+  import('./features/perks/perks-admin-page.js').then((m) => ({ default: m.PerksAdminPage })),
+);
 const ProviderConnectionsPage = lazy(() =>
   import('./features/settings/provider-connections-page.js').then((m) => ({
     default: m.ProviderConnectionsPage,
@@ -154,6 +157,14 @@ export function App() {
             element={
               <RequireAuth permission="settings:manage">
                 <ProviderConnectionsPage />
+              </RequireAuth>
+            }
+          />
+          <Route
+            path="token-perks"
+            element={
+              <RequireAuth permission="settings:manage">
+                <PerksAdminPage />
               </RequireAuth>
             }
           />

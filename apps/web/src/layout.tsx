@@ -133,6 +133,16 @@ export function Layout() {
               onClick={close}
             />
           )}
+          {hasPermission(me, 'settings:manage') && (
+            <NavLink
+              variant="filled"
+              component={RouterLink}
+              to="/token-perks"
+              active={location.pathname === '/token-perks'}
+              label="Token Perks"
+              onClick={close}
+            />
+          )}
           <NavLink
             variant="filled"
             component={RouterLink}

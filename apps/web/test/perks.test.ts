@@ -3,7 +3,12 @@ import { findInStores } from '@toktra/db';
 import { type PersonalUsage, sealPersonalUsage } from '@toktra/perks';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_ADMIN_PASSWORD, DEMO_EMPLOYEE_EMAIL, DEMO_ORG_NAME } from '../../server/src/demo/seed.js';
+import {
+  DEMO_ADMIN_EMAIL,
+  DEMO_ADMIN_PASSWORD,
+  DEMO_EMPLOYEE_EMAIL,
+  DEMO_ORG_NAME,
+} from '../../server/src/demo/seed.js';
 import { setMonthlyAllowance } from '../../server/src/perks/allowance.js';
 import { appendPersonalEntries } from '../../server/src/perks/ledger.js';
 import {
@@ -146,6 +151,30 @@ describe('Token Perks in the employee portal (Chromium)', () => {
     await section.screenshot({ path: path.join(SCREENSHOTS, 'token-perks.png') });
     const violations = await accessibilityViolations(page);
     expect(violations.filter((v) => /perk|personal|passphrase/i.test(v))).toEqual([]);
+  }, 60_000);
+
+  it('shows the admin aggregates only: enrollment count, allowance, no one’s redemption alone', async () => {
+    const context = await browser.newContext();
+    const admin = await context.newPage();
+    admin.setDefaultTimeout(20_000);
+    await admin.goto(`${demo.url}/sign-in`);
+    await admin.getByRole('textbox', { name: 'Email' }).fill(DEMO_ADMIN_EMAIL);
+    await admin.getByRole('textbox', { name: 'Password' }).fill(DEMO_ADMIN_PASSWORD);
+    await admin.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await admin.waitForURL(`${demo.url}/`);
+    await admin.getByRole('link', { name: /Token Perks/ }).click();
+    await admin.waitForURL(/\/token-perks/);
+    await expect.poll(() => admin.getByTestId('perks-enrollments').textContent()).toBe('1');
+    await expect.poll(() => admin.getByTestId('perks-periods').textContent()).toMatch(/hidden/);
+    expect(await admin.getByTestId('perks-periods').textContent()).not.toMatch(/20[,. ]000/);
+    await admin.getByLabel('Tokens per enrolled employee per month').fill('75000');
+    await admin.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => admin.getByTestId('perks-allowance').textContent()).toMatch(/75[,. ]000/);
+    const body = (await admin.textContent('body')) ?? '';
+    for (const host of ['claude.ai', 'chatgpt.com']) expect(body).not.toContain(host);
+    await admin.screenshot({ path: path.join(SCREENSHOTS, 'token-perks-admin.png') });
+    expect(await accessibilityViolations(admin)).toEqual([]);
+    await context.close();
   }, 60_000);
 
   it('opting out deletes the ledger', async () => {
