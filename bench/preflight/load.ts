@@ -10,6 +10,8 @@ import { performance } from 'node:perf_hooks';
 
 interface LoadConfig {
   url: string;
+  /** POST (default) sends `bodies` in turn; GET sends none. */
+  method?: 'GET' | 'POST';
   headers: Record<string, string>;
   bodies: string[];
   concurrency: number;
@@ -29,12 +31,15 @@ function send(body: string): Promise<number> {
         host: target.hostname,
         port: target.port,
         path: target.pathname,
-        method: 'POST',
-        headers: {
-          ...config.headers,
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(body),
-        },
+        method: config.method ?? 'POST',
+        headers:
+          config.method === 'GET'
+            ? config.headers
+            : {
+                ...config.headers,
+                'content-type': 'application/json',
+                'content-length': Buffer.byteLength(body),
+              },
       },
       (res) => {
         res.resume();
@@ -42,7 +47,7 @@ function send(body: string): Promise<number> {
       },
     );
     req.on('error', reject);
-    req.end(body);
+    req.end(config.method === 'GET' ? undefined : body);
   });
 }
 
