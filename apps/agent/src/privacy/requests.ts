@@ -6,6 +6,7 @@ import {
   existsSync,
   fchownSync,
   fstatSync,
+  lstatSync,
   mkdirSync,
   openSync,
   readdirSync,
@@ -43,9 +44,12 @@ export interface PrivacyReply {
 const MAX_REQUEST_BYTES = 16 * 1024;
 const NAME = /^[A-Za-z0-9_-]{16,64}\.req$/;
 
-/** Creates the request directory and lets other accounts reach it (the state dir becomes 0711). */
+/**
+ * Creates the request directory and lets other accounts reach it (the state dir becomes 0711).
+ * The agent may run as root or as its own system account (systemd with capabilities): either way
+ * it owns the directory, so it can list it and remove what is left in it.
+ */
 export function prepareRequestDir(paths: StatePaths): void {
-  if (process.getuid?.() !== 0) return; // an agent running as the employee needs no requests
   const dir = privacyPaths(paths).requests;
   mkdirSync(dir, { recursive: true });
   chmodSync(dir, 0o1733);
@@ -63,6 +67,7 @@ export function processRequests(paths: StatePaths, policy: PrivacyPolicy, names 
   } catch {
     return 0;
   }
+  removeStale(files.requests);
   for (const entry of entries.slice(0, 100)) {
     const file = path.join(files.requests, entry);
     let fd: number;
@@ -125,17 +130,22 @@ function handle(
   };
 }
 
-/** The reply belongs to the requester (0600), created fresh: a planted file or link is not followed. */
+/**
+ * The reply, created fresh (a planted file or link is not followed). A root agent gives it to the
+ * requester (0600); an agent on its own account cannot, so it is 0644 under a random name in a
+ * directory nobody else can list, and the agent removes it after a minute.
+ */
 function writeReply(file: string, uid: number, reply: PrivacyReply): void {
+  const root = process.getuid?.() === 0;
   try {
     const fd = openSync(
       file,
       constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
-      0o600,
+      root ? 0o600 : 0o644,
     );
     try {
       writeSync(fd, JSON.stringify(reply));
-      fchownSync(fd, uid, -1);
+      if (root) fchownSync(fd, uid, -1);
     } finally {
       closeSync(fd);
     }
@@ -155,19 +165,43 @@ export async function submitRequest(
   const tmp = path.join(dir, `.${id}.tmp`);
   const request = path.join(dir, `${id}.req`);
   const reply = path.join(dir, `${id}.res`);
-  writeFileSync(tmp, JSON.stringify(op), { mode: 0o600, flag: 'wx' });
+  // Readable by the agent even when it runs on its own (non-root) account; nobody else can list the directory.
+  writeFileSync(tmp, JSON.stringify(op), { mode: 0o644, flag: 'wx' });
   renameSync(tmp, request);
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (existsSync(reply)) {
       const answer = JSON.parse(readFileSync(reply, 'utf8')) as PrivacyReply;
-      rmSync(reply, { force: true });
+      try {
+        rmSync(reply, { force: true });
+      } catch {
+        // not ours to remove (a non-root agent wrote it): the agent clears it
+      }
       return answer;
     }
     await new Promise((r) => setTimeout(r, 100));
   }
   rmSync(request, { force: true });
   throw new Error(`the agent did not answer within ${timeoutMs / 1000} s — is \`toktra agent run\` running?`);
+}
+
+/** Replies nobody collected and abandoned temp files, after a minute. */
+function removeStale(dir: string): void {
+  const cutoff = Date.now() - 60_000;
+  let entries: string[] = [];
+  try {
+    entries = readdirSync(dir).filter((e) => e.endsWith('.res') || e.endsWith('.tmp'));
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    try {
+      const file = path.join(dir, entry);
+      if (lstatSync(file).mtimeMs < cutoff) rmSync(file, { force: true });
+    } catch {
+      // gone meanwhile
+    }
+  }
 }
 
 /** Whether this process must go through the request directory (it cannot write the state dir). */

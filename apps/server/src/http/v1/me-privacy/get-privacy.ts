@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppContext } from '../../../context.js';
 import { getOwnPrivacy } from '../../../privacy/service.js';
-import { OwnPrivacy, ownerOf, requireOwnSession, TAGS } from './privacy-schema.js';
+import { OwnPrivacy, ownerOf, requireOwnSession, SESSION_ONLY, TAGS } from './privacy-schema.js';
 
 /** `GET /v1/me/privacy`: my Privacy Hours schedule, pause and whether they are in force now. */
 export function registerGetPrivacy(app: FastifyInstance, ctx: AppContext): void {
@@ -11,6 +11,7 @@ export function registerGetPrivacy(app: FastifyInstance, ctx: AppContext): void 
     {
       schema: {
         tags: TAGS,
+        description: SESSION_ONLY,
         summary: 'My Privacy Hours (signed-in employee only)',
         response: { 200: OwnPrivacy },
       },

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../../../context.js';
 import { MAX_PAUSE_MINUTES, pause } from '../../../privacy/service.js';
-import { OwnPrivacy, ownerOf, requireOwnSession, TAGS } from './privacy-schema.js';
+import { OwnPrivacy, ownerOf, requireOwnSession, SESSION_ONLY, TAGS } from './privacy-schema.js';
 
 const Body = z.object({
   /** Omitted: until I resume. */
@@ -17,6 +17,7 @@ export function registerPausePrivacy(app: FastifyInstance, ctx: AppContext): voi
     {
       schema: {
         tags: TAGS,
+        description: SESSION_ONLY,
         summary: 'Pause monitoring of me now',
         body: Body,
         response: { 200: OwnPrivacy },

@@ -23,6 +23,10 @@ export const OwnPrivacy = z.object({
 
 export const TAGS = ['me'];
 
+/** OpenAPI: these endpoints take the portal session, never an API key. */
+export const SESSION_ONLY =
+  'Only the signed-in employee, with their portal session (cookie + x-csrf-token on writes). API keys — any scope — and other users get 403: Privacy Hours cannot be read or overridden by admins.';
+
 /**
  * Privacy Hours belong to the signed-in employee alone: a session is required (CSRF-checked on
  * writes) and any role may manage its own; API keys — even admin-scoped ones — get nothing,

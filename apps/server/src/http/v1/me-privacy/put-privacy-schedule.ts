@@ -3,7 +3,14 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../../../context.js';
 import { saveSchedule } from '../../../privacy/service.js';
-import { OwnPrivacy, ownerOf, PrivacyWindow, requireOwnSession, TAGS } from './privacy-schema.js';
+import {
+  OwnPrivacy,
+  ownerOf,
+  PrivacyWindow,
+  requireOwnSession,
+  SESSION_ONLY,
+  TAGS,
+} from './privacy-schema.js';
 
 const Body = z.object({
   time_zone: z.string().min(1).max(64),
@@ -17,6 +24,7 @@ export function registerPutPrivacySchedule(app: FastifyInstance, ctx: AppContext
     {
       schema: {
         tags: TAGS,
+        description: SESSION_ONLY,
         summary: 'Set my Privacy Hours windows',
         body: Body,
         response: { 200: OwnPrivacy },

@@ -2,14 +2,19 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppContext } from '../../../context.js';
 import { resume } from '../../../privacy/service.js';
-import { OwnPrivacy, ownerOf, requireOwnSession, TAGS } from './privacy-schema.js';
+import { OwnPrivacy, ownerOf, requireOwnSession, SESSION_ONLY, TAGS } from './privacy-schema.js';
 
 /** `DELETE /v1/me/privacy/pause`: end my pause (scheduled windows still apply). */
 export function registerResumePrivacy(app: FastifyInstance, ctx: AppContext): void {
   app.withTypeProvider<ZodTypeProvider>().delete(
     '/v1/me/privacy/pause',
     {
-      schema: { tags: TAGS, summary: 'End my pause', response: { 200: OwnPrivacy } },
+      schema: {
+        tags: TAGS,
+        description: SESSION_ONLY,
+        summary: 'End my pause',
+        response: { 200: OwnPrivacy },
+      },
       preHandler: requireOwnSession(ctx),
     },
     async (request) => {
