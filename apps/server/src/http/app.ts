@@ -18,6 +18,7 @@ import { installRequestMetrics } from './request-metrics.js';
 import { registerAlertRoutes } from './v1/alerts/index.js';
 import { registerAuditRoutes } from './v1/audit/index.js';
 import { registerBudgetFeatureRoutes } from './v1/budgets/index.js';
+import { registerDataRequestRoutes } from './v1/data-requests/index.js';
 import { registerDepartmentRoutes } from './v1/departments/index.js';
 import { registerDeviceRoutes } from './v1/devices/index.js';
 import { registerEnroll } from './v1/enroll.js';
@@ -37,6 +38,7 @@ import { registerReconciliationRoutes } from './v1/provider-connections/index.js
 import { registerReimbursementRoutes } from './v1/reimbursements/index.js';
 import { registerReportRoutes } from './v1/reports/index.js';
 import { registerScorecardRoutes } from './v1/scorecards/index.js';
+import { registerRetentionRoutes } from './v1/settings-retention/index.js';
 import { registerSlackApiRoutes } from './v1/slack/index.js';
 import { registerTierRoutes } from './v1/tiers/index.js';
 import { registerUsageRoutes } from './v1/usage/index.js';
@@ -102,6 +104,8 @@ export async function buildHttpApp(ctx: AppContext): Promise<HttpApp> {
   registerSlackApiRoutes(app, ctx);
   registerItsmRoutes(app, ctx);
   registerReimbursementRoutes(app, ctx);
+  registerDataRequestRoutes(app, ctx);
+  registerRetentionRoutes(app, ctx);
   registerExtensionRoutes(app, ctx);
   await registerSlackRoutes(app, ctx);
   app

@@ -1,4 +1,5 @@
 import { budgetRolloverJob } from '../budgets/rollover-job.js';
+import { dataRequestSweepJob } from '../data-requests/reminders.js';
 import { sendEmailJob } from '../delivery/email.js';
 import { deliverWebhookJob } from '../delivery/webhook-job.js';
 import { generateExportJob, purgeExportsJob } from '../exports/job.js';
@@ -8,6 +9,7 @@ import { notifyReimbursementJob } from '../integrations/slack/notify.js';
 import { purgePerksJob } from '../perks/purge-job.js';
 import { pollAllConnectionsJob, syncConnectionJob } from '../reconciliation/jobs.js';
 import { sendDueReportsJob } from '../reports/job.js';
+import { retentionJob } from '../retention/job.js';
 import { nightlyScorecardsJob } from '../scorecards/job.js';
 import type { JobDefinition, RecurringJob } from './define-job.js';
 
@@ -27,6 +29,10 @@ export const jobDefinitions: JobDefinition[] = [
 ];
 
 export const recurringJobs: RecurringJob[] = [
+  // DSAR reminders (7 and 2 days before the due date), overdue alerts, expiry of access exports.
+  { job: dataRequestSweepJob, everyMs: 3_600_000, payload: {} },
+  // Deletes usage past each org's retention, in short batches.
+  { job: retentionJob, everyMs: 3_600_000, payload: {} },
   { job: purgeExportsJob, everyMs: 3_600_000 },
   // Token Perks' 90-day TTL (reads already hide expired records from the exact instant).
   { job: purgePerksJob, everyMs: 10 * 60_000, payload: {} },
