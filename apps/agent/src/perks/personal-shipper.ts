@@ -102,7 +102,8 @@ export class PersonalShipper {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.busy;
-    await this.shipBatch().catch(() => 'failed');
+    // One last batch, unless the server was just unreachable (shutdown must not wait on it).
+    if (this.lastError === null) await this.shipBatch().catch(() => 'failed');
     await this.held.settle();
     this.held.close();
   }
