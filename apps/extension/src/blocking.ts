@@ -12,6 +12,13 @@ export interface PreflightAnswer {
   model_rules: Array<{ pattern: string; allowed: boolean }>;
   ttl_seconds: number;
   exemption_url: string;
+  /** The user's Privacy Hours: nothing is captured while they are in force. */
+  privacy?: {
+    time_zone: string;
+    windows: Array<{ days?: number[]; start: string; end: string }>;
+    paused_until: string | null;
+    paused_indefinitely: boolean;
+  };
 }
 
 type Rule = chrome.declarativeNetRequest.Rule;

@@ -8,3 +8,4 @@ export type { CatalogueEntry } from '../../../packages/core/src/catalogue/types.
 export { modelFromHeaders, modelFromUrl } from '../../../packages/core/src/extension/model.js';
 export { classifyPath } from '../../../packages/core/src/extension/path-class.js';
 export { newEventId } from '../../../packages/core/src/ids.js';
+export { isPrivate, type PrivacySettings } from '../../../packages/core/src/privacy/schedule.js';

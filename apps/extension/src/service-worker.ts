@@ -1,7 +1,8 @@
 /// <reference types="chrome" />
 import { ApiError, ToktraApi } from './api.js';
 import { Batcher, type SendResult } from './batcher.js';
-import { BLOCKED_PAGE, installRules, rulesFor } from './blocking.js';
+import { BLOCKED_PAGE, installRules, type PreflightAnswer, rulesFor } from './blocking.js';
+import { isPrivate } from './core.js';
 import { blockDomains, matchPatterns } from './hosts.js';
 import { type RequestRecord, RequestTracker } from './record.js';
 import { loadManagedPolicy, loadSettings, type Settings, saveSettings } from './settings.js';
@@ -25,6 +26,28 @@ const batcher = new Batcher(sendBatch, (queue) => {
 let refreshTimer: ReturnType<typeof setTimeout> | null = null;
 let refreshing: Promise<void> | null = null;
 let lastNotice = 0;
+let privacy: PreflightAnswer['privacy'];
+
+/** Privacy Hours (the user's own schedule or pause): while in force, nothing is captured. */
+function inPrivacyHours(now = new Date()): boolean {
+  if (!privacy) return false;
+  return isPrivate(
+    {
+      timeZone: privacy.time_zone,
+      windows: privacy.windows,
+      ...(privacy.paused_indefinitely
+        ? { pausedUntil: 'indefinite' as const }
+        : privacy.paused_until
+          ? { pausedUntil: privacy.paused_until }
+          : {}),
+    },
+    now,
+  );
+}
+
+function capture(record: RequestRecord | null): void {
+  if (record && !inPrivacyHours(new Date(record.started_at))) batcher.add(record);
+}
 
 async function api(): Promise<{ client: ToktraApi; settings: Settings } | null> {
   const settings = await loadSettings();
@@ -75,6 +98,7 @@ async function refreshPreflight(): Promise<void> {
       if (!session) return;
       const answer = await session.client.preflight();
       ttl = answer.ttl_seconds;
+      privacy = answer.privacy;
       await saveSettings({ preflight: { ...answer, fetched_at: new Date().toISOString() }, lastError: null });
       await installRules(rulesFor(answer, BLOCK_DOMAINS));
     } catch (err) {
@@ -147,13 +171,9 @@ chrome.webRequest.onHeadersReceived.addListener(
   FILTER,
   ['responseHeaders'],
 );
-chrome.webRequest.onCompleted.addListener((d) => {
-  const record = tracker.end(d);
-  if (record) batcher.add(record);
-}, FILTER);
+chrome.webRequest.onCompleted.addListener((d) => capture(tracker.end(d)), FILTER);
 chrome.webRequest.onErrorOccurred.addListener((d) => {
-  const record = tracker.end(d);
-  if (record) batcher.add(record);
+  capture(tracker.end(d));
   if (d.error === 'net::ERR_BLOCKED_BY_CLIENT') void noticeBlocked(d.type);
 }, FILTER);
 
@@ -236,6 +256,7 @@ chrome.runtime.onMessage.addListener((message: Message, sender, reply) => {
 });
 
 async function start(): Promise<void> {
+  privacy = (await loadSettings()).preflight?.privacy;
   await chrome.alarms.create('toktra-refresh', { periodInMinutes: 1 });
   const saved = (await chrome.storage.session.get('queue')) as { queue?: RequestRecord[] };
   if (saved.queue?.length) batcher.restore(saved.queue);

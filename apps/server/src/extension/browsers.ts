@@ -158,7 +158,7 @@ function toView(row: {
 export async function listBrowsers(
   db: Database,
   orgId: string,
-  filter: { userId?: string | undefined } = {},
+  filter: { userId?: string | undefined; browserId?: string | undefined } = {},
 ): Promise<BrowserView[]> {
   const rows = await db.withTenant(orgId, ({ db: trx }) => {
     let q = trx
@@ -179,14 +179,15 @@ export async function listBrowsers(
       ])
       .where('b.org_id', '=', orgId);
     if (filter.userId) q = q.where('b.user_id', '=', filter.userId);
+    if (filter.browserId) q = q.where('b.id', '=', filter.browserId);
     return q.orderBy('b.created_at', 'desc').limit(1000).execute();
   });
   return rows.map(toView);
 }
 
 export async function getBrowser(db: Database, orgId: string, browserId: string): Promise<BrowserView> {
-  const all = await listBrowsers(db, orgId);
-  const found = all.find((b) => b.id === browserId);
+  if (!isUuid(browserId)) throw new AppError('not_found', `browser ${browserId} not found`);
+  const [found] = await listBrowsers(db, orgId, { browserId });
   if (!found) throw new AppError('not_found', `browser ${browserId} not found`);
   return found;
 }

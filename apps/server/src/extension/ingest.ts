@@ -3,11 +3,14 @@ import {
   addMeasures,
   estimateTokens,
   extensionIncrement,
+  isPrivate,
   type Measures,
+  type PrivacySettings,
   ZERO_MEASURES,
 } from '@toktra/core';
 import type { Tx } from '@toktra/db';
 import type { AppContext } from '../context.js';
+import { getOwnPrivacy } from '../privacy/service.js';
 import { getCalibratedRatios } from '../reconciliation/calibration.js';
 import { MAX_AGE_DAYS } from '../usage/event-input.js';
 import { buildNotice } from '../usage/ingest.js';
@@ -49,6 +52,7 @@ export async function ingestExtensionBatch(
   }
   const { orgId, userId } = who;
   const calibrated = await getCalibratedRatios(ctx, orgId);
+  const privacy = toSettings(await getOwnPrivacy(ctx.db, orgId, userId));
   const result = await ctx.db.withTenant(orgId, async (tx) => {
     const { facts, catalogue } = await loadOrgIngestConfig(ctx.db, tx, orgId);
     const ratios = { ...calibrated, ...facts.ratioOverrides };
@@ -60,7 +64,11 @@ export async function ingestExtensionBatch(
     raw.forEach((item, index) => {
       const outcome = validateRequest(item, index, now, oldestMs);
       if (!outcome.ok) rejected.push(outcome.rejection);
-      else if (unique.has(outcome.request.id)) duplicates++;
+      // The extension stops capturing in Privacy Hours; a record from one (a clock or schedule
+      // change in flight) is refused here too, unread.
+      else if (isPrivate(privacy, outcome.request.startedAt)) {
+        rejected.push({ index, code: 'privacy_hours', message: "started in the user's Privacy Hours" });
+      } else if (unique.has(outcome.request.id)) duplicates++;
       else unique.set(outcome.request.id, outcome.request);
     });
     await lockUsersForDedupe(tx, orgId, [userId]);
@@ -205,6 +213,13 @@ export async function ingestExtensionBatch(
   });
   await touch(ctx.db, who, 'last_sync_at');
   return result;
+}
+
+function toSettings(p: Awaited<ReturnType<typeof getOwnPrivacy>>): PrivacySettings {
+  const settings: PrivacySettings = { timeZone: p.time_zone, windows: p.windows };
+  if (p.paused_indefinitely) settings.pausedUntil = 'indefinite';
+  else if (p.paused_until) settings.pausedUntil = p.paused_until;
+  return settings;
 }
 
 async function alreadyStored(tx: Tx, orgId: string, ids: string[]): Promise<Set<string>> {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSession, csrfTokenFor, SESSION_COOKIE } from '../../../auth/sessions.js';
 import type { AppContext } from '../../../context.js';
 import { extensionRequest, orgEnrollToken, PASSWORD, setPassword } from '../../../extension/testing.js';
+import { pause, resume } from '../../../privacy/service.js';
 import { createTestContext, type SeededOrg, seedOrg } from '../../../usage/testing.js';
 import { buildHttpApp, type HttpApp } from '../../app.js';
 
@@ -171,6 +172,18 @@ describe('POST /v1/extension/events', () => {
       'invalid_event',
     ]);
     expect(res.json().accepted).toBe(0);
+  });
+
+  it("refuses requests from the user's Privacy Hours, and tells the extension its schedule", async () => {
+    await pause(ctx.db, a.orgId, a.users.alice, 30);
+    try {
+      const res = await postEvents([extensionRequest({ started_at: new Date().toISOString() })]);
+      expect(res.json()).toMatchObject({ accepted: 0, rejected: [{ index: 0, code: 'privacy_hours' }] });
+      const answer = await app.inject({ method: 'GET', url: '/v1/extension/preflight', headers: auth() });
+      expect(answer.json().privacy.paused_until).not.toBeNull();
+    } finally {
+      await resume(ctx.db, a.orgId, a.users.alice);
+    }
   });
 
   it('answers a malformed batch with 400', async () => {

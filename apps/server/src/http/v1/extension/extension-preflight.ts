@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { AppContext } from '../../../context.js';
 import { getUserTier } from '../../../efficiency/tiers.js';
 import { preflight } from '../../../preflight/service.js';
+import { getOwnPrivacy } from '../../../privacy/service.js';
 import { commonErrors } from '../responses.js';
 import { browserOf, requireExtension } from './extension-auth.js';
 
@@ -26,6 +27,16 @@ const answerSchema = z.object({
     ),
   ttl_seconds: z.number().int(),
   exemption_url: z.string().describe('where the user asks for an exemption in the Toktra portal'),
+  privacy: z
+    .object({
+      time_zone: z.string(),
+      windows: z.array(
+        z.object({ days: z.array(z.number()).optional(), start: z.string(), end: z.string() }),
+      ),
+      paused_until: z.string().nullable(),
+      paused_indefinitely: z.boolean(),
+    })
+    .describe("the user's own Privacy Hours: the extension captures nothing while they are in force"),
 });
 
 /**
@@ -47,7 +58,10 @@ export function registerExtensionPreflight(app: FastifyInstance, ctx: AppContext
     async (request) => {
       const who = browserOf(request);
       const answer = await preflight(ctx, who.orgId, { user_id: who.userId, estimated_tokens: 0 });
-      const tier = await getUserTier(ctx, who.orgId, who.userId);
+      const [tier, privacy] = await Promise.all([
+        getUserTier(ctx, who.orgId, who.userId),
+        getOwnPrivacy(ctx.db, who.orgId, who.userId),
+      ]);
       const publicUrl = ctx.config.publicUrl ?? `${request.protocol}://${request.host}`;
       return {
         allow: answer.allow,
@@ -63,6 +77,12 @@ export function registerExtensionPreflight(app: FastifyInstance, ctx: AppContext
         })),
         ttl_seconds: EXTENSION_PREFLIGHT_TTL_SECONDS,
         exemption_url: `${publicUrl}/portal`,
+        privacy: {
+          time_zone: privacy.time_zone,
+          windows: privacy.windows,
+          paused_until: privacy.paused_until,
+          paused_indefinitely: privacy.paused_indefinitely,
+        },
       };
     },
   );
