@@ -1,6 +1,8 @@
 import type { TestDatabase } from '@toktra/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSession, csrfTokenFor, SESSION_COOKIE } from '../../../auth/sessions.js';
+import { createBudget } from '../../../budgets/service.js';
+import { ADMIN } from '../../../budgets/testing.js';
 import type { AppContext } from '../../../context.js';
 import { extensionRequest, orgEnrollToken, PASSWORD, setPassword } from '../../../extension/testing.js';
 import { pause, resume } from '../../../privacy/service.js';
@@ -195,6 +197,48 @@ describe('POST /v1/extension/events', () => {
     });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.code).toBe('validation_failed');
+  });
+});
+
+describe('POST /v1/extension/exemptions', () => {
+  it('asks for the browser user only, and answers 404 for a foreign budget, 400 for a bad one', async () => {
+    const mine = await createBudget(ctx, a.orgId, ADMIN, {
+      department_id: a.departments.backend,
+      limit_tokens: 10,
+      cap: 'hard',
+    });
+    const theirs = await createBudget(ctx, b.orgId, ADMIN, { limit_tokens: 10, cap: 'hard' });
+    const ask = (budget_id: unknown) =>
+      app.inject({
+        method: 'POST',
+        url: '/v1/extension/exemptions',
+        headers: auth(),
+        payload: { budget_id },
+      });
+    const ok = await ask(mine.id);
+    expect(ok.statusCode).toBe(201);
+    expect(ok.json()).toMatchObject({ user_id: a.users.alice, status: 'requested' });
+    expect((await ask(theirs.id)).statusCode).toBe(404);
+    const bad = await ask('nope');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.code).toBe('validation_failed');
+  });
+});
+
+describe('OpenAPI', () => {
+  it('documents the extension routes', async () => {
+    const doc = (await app.inject({ method: 'GET', url: '/v1/openapi.json' })).json();
+    for (const path of [
+      '/v1/extension/enroll',
+      '/v1/extension/me',
+      '/v1/extension/preflight',
+      '/v1/extension/events',
+      '/v1/extension/exemptions',
+      '/v1/extension/browsers',
+      '/v1/extension/browsers/{id}/revoke',
+    ]) {
+      expect(Object.keys(doc.paths), path).toContain(path);
+    }
   });
 });
 
