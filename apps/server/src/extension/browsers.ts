@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { AppError, isUuid } from '@toktra/core';
-import type { Database, ExtensionEnrollment } from '@toktra/db';
+import { type Database, type ExtensionEnrollment, findInStores } from '@toktra/db';
 import { type Actor, appendAudit } from '../audit/service.js';
 
 const TOKEN_PATTERN = /^tkext_[A-Za-z0-9_-]{43}$/;
@@ -89,7 +89,7 @@ export async function resolveExtensionToken(db: Database, token: string): Promis
     return hit.principal;
   }
   // Cross-tenant by nature: the token is the only thing that names the org.
-  const row = await db.system(({ db: trx }) =>
+  const row = await findInStores(db, ({ db: trx }) =>
     trx
       .selectFrom('extension_browsers')
       .select(['id', 'org_id', 'user_id', 'revoked_at'])
