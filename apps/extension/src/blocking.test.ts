@@ -73,6 +73,7 @@ describe('rulesFor', () => {
   it('reads models from Gemini paths and ?model= too, and leaves URLs without a model alone', () => {
     const rules = rulesFor(answer('standard'), ['googleapis.com']);
     expect(verdict(rules, gemini('gemini-2.5-flash'))).toBe('allow');
+    expect(verdict(rules, gemini('gemini-2.5-pro'))).toBe('block');
     expect(verdict(rules, 'https://api.example.ai/v1/generate?model=o3')).toBe('block');
     expect(verdict(rules, 'https://api.openai.com/v1/chat/completions')).toBe('none');
   });

@@ -86,6 +86,11 @@ describe('model tiers', () => {
     expect(requiredTierForModel('o3-pro')).toBe('premium');
     expect(requiredTierForModel('claude-opus-4-1')).toBe('premium');
     expect(requiredTierForModel('some-new-model')).toBe('standard');
+    // "gemini" contains "mini": the small-variant words count only as whole words.
+    expect(requiredTierForModel('gemini-2.5-pro')).toBe('premium');
+    expect(requiredTierForModel('gemini-1.5-pro-002')).toBe('advanced');
+    expect(requiredTierForModel('gemini-2.5-flash')).toBe('standard');
+    expect(requiredTierForModel('gemini-2.0-flash-lite')).toBe('standard');
     expect(requiredTierForModel(null)).toBe('standard');
   });
 

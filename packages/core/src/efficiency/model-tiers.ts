@@ -7,8 +7,8 @@ export type ModelTier = (typeof MODEL_TIERS)[number];
  * an unknown or small model is never blocked by tiers alone.
  */
 export const MODEL_TIER_RULES: ReadonlyArray<{ pattern: RegExp; tier: ModelTier }> = [
-  // Small, cheap variants of any family first.
-  { pattern: /(mini|nano|haiku|flash|lite|small|tiny|instant)/, tier: 'standard' },
+  // Small, cheap variants of any family first — as whole words, so "gemini" is not a "mini".
+  { pattern: /\b(mini|nano|haiku|flash|lite|small|tiny|instant)\b/, tier: 'standard' },
   // Flagship reasoning and largest models.
   { pattern: /^(o1|o1-pro|o3|o3-pro)(-|$)/, tier: 'premium' },
   { pattern: /^gpt-4\.5|^gpt-5(\.\d)?-pro|^gpt-4-32k/, tier: 'premium' },
