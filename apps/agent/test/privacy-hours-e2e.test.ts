@@ -4,6 +4,9 @@ import path from 'node:path';
 import { createTestDatabase, type TestDatabase } from '@toktra/db/testing';
 import { adminCommands, type RunningServer, startServer } from '@toktra/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readEnrollment } from '../src/identity/enrollment.js';
+import { IngestClient } from '../src/shipping/ingest-client.js';
+import { statePaths } from '../src/state-dir.js';
 import {
   agentStatus,
   curl,
@@ -255,6 +258,26 @@ describe('Privacy Hours from the portal, enforced by the real agent', () => {
     expect(device.body.privacy_state).toBe('active');
     expect(JSON.stringify(device.body)).not.toContain(window.start);
   }, 120_000);
+
+  it('tells the device (mTLS) only schedules keyed by its local account names, and answers bad input with 400', async () => {
+    const paths = statePaths(stateDir);
+    const enrollment = readEnrollment(paths);
+    if (!enrollment) throw new Error('not enrolled');
+    const client = new IngestClient(paths, enrollment);
+    try {
+      const answer = await client.get('/ingest/v1/privacy?os_users=root,nobody-here');
+      expect(answer.status).toBe(200);
+      expect(Object.keys(answer.body.os_users as object).sort()).toEqual(['nobody-here', 'root']);
+      expect(answer.body.default).toMatchObject({ timeZone: 'Asia/Kolkata' });
+      expect(JSON.stringify(answer.body)).not.toMatch(/@|pat|[0-9a-f]{8}-[0-9a-f]{4}-/);
+      const tooMany = Array.from({ length: 300 }, (_, i) => `u${i}`).join(',');
+      const bad = await client.get(`/ingest/v1/privacy?os_users=${tooMany}`);
+      expect(bad.status).toBe(400);
+      expect(bad.body.error).toMatchObject({ code: expect.any(String), message: expect.any(String) });
+    } finally {
+      client.close();
+    }
+  }, 30_000);
 
   it('keeps enforcing the last known window while the server is unreachable, across an agent restart', async () => {
     const exited = new Promise((r) => agent.once('exit', r));
