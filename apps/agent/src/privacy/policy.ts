@@ -94,6 +94,7 @@ export class PrivacyPolicy {
 
   /** Local accounts the portal is asked about: root, people's accounts (uid ≥ 1000), those seen. */
   accounts(): string[] {
+    this.names = undefined; // once per sync: accounts created since the last one are asked about too
     const names = new Set<string>(['root']);
     for (const [uid, name] of this.userNames()) if (uid >= 1000 && uid < 65534) names.add(name.toLowerCase());
     for (const name of this.seenAccounts) names.add(name);
