@@ -44,6 +44,9 @@ const ProviderConnectionsPage = lazy(() =>
 const ShadowAiPage = lazy(() =>
   import('./features/reconciliation/shadow-ai-page.js').then((m) => ({ default: m.ShadowAiPage })),
 );
+const DataRequestsPage = lazy(() =>
+  import('./features/data-requests/data-requests-page.js').then((m) => ({ default: m.DataRequestsPage })),
+);
 const PortalPage = lazy(() => import('./pages/portal.js').then((m) => ({ default: m.PortalPage })));
 
 const fallback = (
@@ -165,6 +168,14 @@ export function App() {
             element={
               <RequireAuth permission="settings:manage">
                 <PerksAdminPage />
+              </RequireAuth>
+            }
+          />
+          <Route
+            path="data-requests"
+            element={
+              <RequireAuth permission="settings:manage">
+                <DataRequestsPage />
               </RequireAuth>
             }
           />

@@ -143,6 +143,16 @@ export function Layout() {
               onClick={close}
             />
           )}
+          {hasPermission(me, 'settings:manage') && (
+            <NavLink
+              variant="filled"
+              component={RouterLink}
+              to="/data-requests"
+              active={location.pathname === '/data-requests'}
+              label="Data requests"
+              onClick={close}
+            />
+          )}
           <NavLink
             variant="filled"
             component={RouterLink}

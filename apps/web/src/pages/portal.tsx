@@ -1,10 +1,11 @@
-import { Badge, Card, Group, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { Badge, Card, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { api, type Device, query, type UsageResponse } from '../api.js';
 import { useMe } from '../auth.js';
 import { Chart, type ChartOption } from '../components/chart.js';
 import { rangeEndingToday } from '../dates.js';
+import { MyDataRequestsSection } from '../features/data-requests/my-data-requests-section.js';
 import { TokenPerksSection } from '../features/perks/token-perks-section.js';
 import { PrivacyHoursSection } from '../features/privacy/privacy-hours-section.js';
 import { formatAgo, formatCompact, formatNumber, providerName } from '../format.js';
@@ -112,23 +113,7 @@ export function PortalPage() {
       </Card>
       <PrivacyHoursSection />
       <TokenPerksSection />
-      <SimpleGrid cols={{ base: 1, md: 3 }}>
-        {[
-          ['My data', 'Request a copy or erasure of your usage data. Coming with data requests.'],
-        ].map(([title, text]) => (
-          <Card withBorder key={title} component="section" aria-label={title}>
-            <Group justify="space-between">
-              <Title order={3} size="h5">
-                {title}
-              </Title>
-              <Badge color="gray.7">Soon</Badge>
-            </Group>
-            <Text size="sm" c="dimmed" mt="xs">
-              {text}
-            </Text>
-          </Card>
-        ))}
-      </SimpleGrid>
+      <MyDataRequestsSection />
     </Stack>
   );
 }
