@@ -2,6 +2,7 @@ import { AppError, type Catalogue, estimateTokens, isUuid } from '@toktra/core';
 import type { AppContext } from '../context.js';
 import { markDeviceSeen } from '../devices/service.js';
 import { absorbExtensionRequests } from '../extension/agent-overlap.js';
+import { withoutPrivateEvents } from '../privacy/ingest-backstop.js';
 import { getCalibratedRatios } from '../reconciliation/calibration.js';
 import type { UsageBatchNotice, UsageTotals } from './bus.js';
 import { type Attribution, attributeEvents, type OrgFacts } from './enrich.js';
@@ -68,11 +69,12 @@ export async function ingestBatch(
     const events = [...unique.values()];
     if (origin.type === 'device') await markDeviceSeen(tx, orgId, origin.deviceId);
     const attribution = await attributeEvents(tx, orgId, origin, events);
-    const rows: EventRow[] = [];
+    let rows: EventRow[] = [];
     for (const e of events) {
       const row = buildRow(e, origin, attribution.get(e.index), catalogue, org, rejected);
       if (row) rows.push(row);
     }
+    if (origin.type === 'device') rows = await withoutPrivateEvents(tx, orgId, rows);
     // Extension requests already counted for the same connection are not counted twice.
     if (origin.type === 'device') await absorbExtensionRequests(tx, orgId, rows);
     const fresh = await insertEvents(tx, orgId, rows);
