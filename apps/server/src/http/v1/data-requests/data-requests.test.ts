@@ -224,3 +224,23 @@ describe('/v1/settings/retention', () => {
     expect((await asUser('alice', 'PUT', '/v1/settings/retention', { usage_days: 30 })).statusCode).toBe(403);
   });
 });
+
+describe('OpenAPI', () => {
+  it('documents the data request and retention endpoints', async () => {
+    const doc = (await app.inject({ method: 'GET', url: '/v1/openapi.json' })).json();
+    for (const [method, route] of [
+      ['post', '/v1/me/data-requests'],
+      ['get', '/v1/me/data-requests'],
+      ['get', '/v1/me/data-requests/{id}/export'],
+      ['get', '/v1/data-requests'],
+      ['get', '/v1/data-requests/{id}'],
+      ['post', '/v1/data-requests/{id}/fulfil'],
+      ['get', '/v1/data-requests/{id}/export'],
+      ['post', '/v1/data-requests/{id}/erase'],
+      ['get', '/v1/settings/retention'],
+      ['put', '/v1/settings/retention'],
+    ] as const) {
+      expect(doc.paths[route]?.[method], `${method} ${route}`).toBeDefined();
+    }
+  });
+});
