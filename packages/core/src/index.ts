@@ -34,8 +34,8 @@ export type {
   TokenEstimate,
   Transport,
 } from './estimator/types.js';
+export * from './extension/index.js';
 export * from './forecast/index.js';
 export { isUuid, isUuidV7, newEventId, uuidV7Timestamp } from './ids.js';
 export * from './policies/index.js';
 export * from './privacy/index.js';
-export * from './extension/index.js';

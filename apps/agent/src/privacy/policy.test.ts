@@ -77,13 +77,13 @@ describe('the request directory (privacy without sudo)', () => {
     const dir = privacyPaths(paths).requests;
     expect(statSync(dir).mode & 0o7777).toBe(0o1733);
     expect(statSync(paths.dir).mode & 0o011).toBe(0o011);
-    const request = path.join(dir, 'a'.repeat(32) + '.req');
+    const request = path.join(dir, `${'a'.repeat(32)}.req`);
     writeFileSync(request, JSON.stringify({ op: 'pause', minutes: 30 }));
     chownSync(request, 1001, 1001); // as if alice had created it
     expect(processRequests(paths, policy, new Map([[1001, 'alice']]))).toBe(1);
     const stored = JSON.parse(readFileSync(privacyPaths(paths).user(1001), 'utf8'));
     expect(Date.parse(stored.pausedUntil)).toBeGreaterThan(Date.now());
-    const reply = path.join(dir, 'a'.repeat(32) + '.res');
+    const reply = path.join(dir, `${'a'.repeat(32)}.res`);
     expect(statSync(reply).uid).toBe(1001);
     expect(JSON.parse(readFileSync(reply, 'utf8'))).toMatchObject({ ok: true, private: true });
     expect(policy.isPrivateFor(alice)).toBe(true);
@@ -97,12 +97,12 @@ describe('the request directory (privacy without sudo)', () => {
     const bobsFile = path.join(paths.dir, 'bobs.json');
     writeFileSync(bobsFile, JSON.stringify({ op: 'clear' }));
     chownSync(bobsFile, 1002, 1002);
-    linkSync(bobsFile, path.join(dir, 'b'.repeat(32) + '.req'));
-    symlinkSync(bobsFile, path.join(dir, 'c'.repeat(32) + '.req'));
-    writeFileSync(path.join(dir, 'd'.repeat(32) + '.req'), '{"op":"rm -rf"}');
+    linkSync(bobsFile, path.join(dir, `${'b'.repeat(32)}.req`));
+    symlinkSync(bobsFile, path.join(dir, `${'c'.repeat(32)}.req`));
+    writeFileSync(path.join(dir, `${'d'.repeat(32)}.req`), '{"op":"rm -rf"}');
     processRequests(paths, policy, new Map());
-    expect(JSON.parse(readFileSync(path.join(dir, 'b'.repeat(32) + '.res'), 'utf8')).ok).toBe(false);
-    expect(JSON.parse(readFileSync(path.join(dir, 'd'.repeat(32) + '.res'), 'utf8')).ok).toBe(false);
+    expect(JSON.parse(readFileSync(path.join(dir, `${'b'.repeat(32)}.res`), 'utf8')).ok).toBe(false);
+    expect(JSON.parse(readFileSync(path.join(dir, `${'d'.repeat(32)}.res`), 'utf8')).ok).toBe(false);
     expect(() => statSync(privacyPaths(paths).user(1002))).toThrow();
   });
 });

@@ -10,8 +10,8 @@ import { getRootAuthority } from '../pki/store.js';
 import { authenticateDevice } from './client-auth.js';
 import { acceptGzipBodies } from './gzip.js';
 import { registerPerkIngestRoutes } from './perk-routes.js';
-import { IngestRefusal, refusalCounter } from './refusals.js';
 import { registerIngestPrivacyRoute } from './privacy-route.js';
+import { IngestRefusal, refusalCounter } from './refusals.js';
 import { registerIngestRoutes } from './routes.js';
 
 export interface RunningIngestServer {

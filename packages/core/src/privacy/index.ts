@@ -2,7 +2,6 @@ export type { PrivacySettings, PrivacyState, PrivacyWindow } from './schedule.js
 export {
   isPrivate,
   isPrivateAny,
-  isValidTimeZone,
   localClock,
   parseClock,
   privacyState,

@@ -67,16 +67,6 @@ export function privacyState(settings: PrivacySettings | undefined, now: Date = 
   return isPrivate(settings, now) ? 'active' : 'configured';
 }
 
-/** Whether `timeZone` is an IANA zone this runtime knows (e.g. "Europe/Berlin"). */
-export function isValidTimeZone(timeZone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Why a window is unusable, or undefined when it is fine. */
 export function windowProblem(window: PrivacyWindow): string | undefined {
   if (!HHMM.test(window.start) || !HHMM.test(window.end)) return 'times are HH:MM, 24-hour';

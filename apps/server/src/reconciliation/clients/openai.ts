@@ -1,5 +1,5 @@
 import type { OpenAiCredentials } from '../credentials.js';
-import { fetchAllPages, ProviderError, type ReportPage, requestJson } from '../http.js';
+import { fetchAllPages, type ReportPage, requestJson } from '../http.js';
 import {
   type ClientOptions,
   type CostLine,
