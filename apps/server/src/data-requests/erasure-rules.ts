@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { redactAuditEntries } from '../audit/redact.js';
+import { PERKS_ERASURE_RULES } from '../perks/erasure-rules.js';
 import { eraseExportFiles, eraseRequestFiles } from './erase-files.js';
 import type { ErasureRule } from './rule-types.js';
 import { identifierPattern, replacements, type Subject } from './subject.js';
@@ -255,11 +256,19 @@ export const ERASURE_RULES: ErasureRule[] = [
     why: 'the requests themselves keep kind, regime, dates, outcome and the pseudonym only',
   },
   {
+    // No `about`: the access export is read by whoever processes the request, and no admin may
+    // see when someone goes private. The employee sees all of it in their portal.
     table: 'privacy_settings',
     personal: true,
-    about: isUser('user_id'),
-    onRows: 'delete',
-    why: 'the person’s Privacy Hours',
+    custom: async (_ctx, tx, s) => {
+      const result = await tx.db
+        .deleteFrom('privacy_settings')
+        .where('org_id', '=', s.orgId)
+        .where('user_id', '=', s.userId)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+    why: 'the person’s Privacy Hours (shown to them in the portal, never in an admin-read export)',
   },
   {
     table: 'extension_requests',
@@ -276,29 +285,7 @@ export const ERASURE_RULES: ErasureRule[] = [
     redact: ['name'],
     why: 'the person’s enrolled browsers',
   },
-  {
-    table: 'perk_ledger_entries',
-    personal: true,
-    about: (s) =>
-      sql`enrollment_id IN (SELECT id FROM perk_enrollments WHERE org_id = ${s.orgId}::uuid AND user_id = ${s.userId}::uuid)`,
-    onRows: 'delete',
-    why: 'sealed personal usage (Token Perks) of the person',
-  },
-  {
-    table: 'perk_redemptions',
-    personal: true,
-    about: (s) =>
-      sql`enrollment_id IN (SELECT id FROM perk_enrollments WHERE org_id = ${s.orgId}::uuid AND user_id = ${s.userId}::uuid)`,
-    onRows: 'delete',
-    why: 'the person’s Token Perks redemptions',
-  },
-  {
-    table: 'perk_enrollments',
-    personal: true,
-    about: isUser('user_id'),
-    onRows: 'delete',
-    why: 'the person’s Token Perks key',
-  },
+  ...PERKS_ERASURE_RULES,
   {
     table: 'users',
     personal: true,
@@ -326,5 +313,4 @@ export const ERASURE_RULES: ErasureRule[] = [
   { table: 'slack_alert_channels', personal: false, why: 'channel routing' },
   { table: 'webhook_endpoints', personal: false, why: 'endpoint configuration' },
   { table: 'job_schedules', personal: false, why: 'recurring job slots' },
-  { table: 'perk_settings', personal: false, why: 'the org’s Token Perks allowance' },
 ];

@@ -19,6 +19,7 @@ let dataDir: string;
 let a: SeededOrg;
 let b: SeededOrg;
 let subjectId: string;
+let accessId: string;
 const admin = () => ({ type: 'user' as const, id: a.adminId });
 
 /** Every table of the public schema, from the catalogue (not from our own list). */
@@ -86,10 +87,21 @@ beforeAll(async () => {
   // An earlier access request of the same person, fulfilled: its files are on disk too.
   const access = await createDataRequest(ctx, a.orgId, subjectId, { kind: 'access', regime: 'gdpr' });
   await fulfilAccess(ctx, a.orgId, admin(), access.id);
+  accessId = access.id;
 }, 60_000);
 afterAll(async () => {
   await handle.drop();
   rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('access export', () => {
+  it('holds the person’s usage but never their Privacy Hours or Token Perks (admins read it)', async () => {
+    const file = path.join(dataDir, 'data-requests', a.orgId, `${accessId}.json`);
+    const data = JSON.parse(readFileSync(file, 'utf8')) as { tables: Record<string, unknown[]> };
+    expect(Object.keys(data.tables)).toEqual(expect.arrayContaining(['users', 'events']));
+    const held = Object.keys(data.tables).filter((t) => t === 'privacy_settings' || t.startsWith('perk_'));
+    expect(held).toEqual([]);
+  });
 });
 
 describe('erasure', () => {
