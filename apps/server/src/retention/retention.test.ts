@@ -42,7 +42,51 @@ async function snapshot(orgId: string) {
         .where('org_id', '=', orgId)
         .execute()
     ).map((r) => r.bucket),
+    extension: (
+      await db.selectFrom('extension_requests').select('started_at').where('org_id', '=', orgId).execute()
+    ).map((r) => r.started_at.getTime()),
   }));
+}
+
+/** Browser-extension request records of one person at `times` (the extension's usage log). */
+async function seedExtensionRequests(org: SeededOrg, times: number[]) {
+  await ctx.db.withTenant(org.orgId, async ({ db }) => {
+    const browser = await db
+      .insertInto('extension_browsers')
+      .values({
+        org_id: org.orgId,
+        user_id: org.users.alice,
+        token_hash: `retention-${org.orgId}`,
+        enrolled_via: 'sign_in',
+        name: 'Chrome',
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await db
+      .insertInto('extension_requests')
+      .values(
+        times.map((t) => ({
+          org_id: org.orgId,
+          id: crypto.randomUUID(),
+          browser_id: browser.id,
+          user_id: org.users.alice,
+          host: 'api.openai.com',
+          provider: 'openai',
+          path_class: 'chat',
+          method: 'POST',
+          started_at: new Date(t),
+          bytes_up: 100,
+          bytes_down: 1000,
+          est_input_tokens: 10,
+          est_output_tokens: 100,
+          counted_bytes_up: 0,
+          counted_bytes_down: 0,
+          counted_input_tokens: 0,
+          counted_output_tokens: 0,
+        })),
+      )
+      .execute();
+  });
 }
 
 const sorted = <T>(values: T[]) => [...values].sort();
@@ -67,6 +111,7 @@ beforeAll(async () => {
     const events = times.flatMap((t) => [event(t, org.users.alice), event(t, org.users.bob)]);
     const result = await ingestBatch(ctx, org.orgId, { type: 'api', keyId: crypto.randomUUID() }, events);
     expect(result.accepted).toBe(events.length);
+    await seedExtensionRequests(org, times);
   }
 }, 60_000);
 afterAll(() => handle.drop());
@@ -86,6 +131,8 @@ describe('retention', () => {
     expect(sorted(after.events)).toEqual(sorted(before.events.filter((t) => t >= cutoff.getTime())));
     expect(sorted(after.hourly)).toEqual(sorted(before.hourly.filter((t) => t > lastHour.getTime())));
     expect(sorted(after.daily)).toEqual(sorted(before.daily.filter((d) => d >= firstKeptDay)));
+    expect(sorted(after.extension)).toEqual(sorted(before.extension.filter((t) => t >= cutoff.getTime())));
+    expect(result.extension_requests).toBe(5);
     expect(result.events).toBe(before.events.length - after.events.length);
     expect(result.events).toBe(10); // 5 instants before the cutoff × 2 people
     // The hour that holds the cutoff stays whole; the day of the cutoff (org-local) too.
@@ -98,6 +145,7 @@ describe('retention', () => {
       events: 0,
       usage_hourly: 0,
       usage_daily: 0,
+      extension_requests: 0,
     });
   });
 

@@ -72,6 +72,7 @@ export interface RetentionResult {
   events: number;
   usage_hourly: number;
   usage_daily: number;
+  extension_requests: number;
 }
 
 /**
@@ -88,13 +89,21 @@ export async function enforceRetention(
   const orgs = await store.system(({ db }) =>
     db.selectFrom('orgs').select(['id', 'retention_days', 'time_zone']).execute(),
   );
-  const result: RetentionResult = { orgs: orgs.length, events: 0, usage_hourly: 0, usage_daily: 0 };
+  const result: RetentionResult = {
+    orgs: orgs.length,
+    events: 0,
+    usage_hourly: 0,
+    usage_daily: 0,
+    extension_requests: 0,
+  };
   for (const org of orgs) {
     const { cutoff, lastHour, firstKeptDay } = retentionCutoffs(now, org.retention_days, org.time_zone);
     const expired = {
       events: sql`occurred_at < ${cutoff}`,
       usage_hourly: sql`bucket <= ${lastHour}`,
       usage_daily: sql`bucket < ${firstKeptDay}::date`,
+      // The browser extension's request log is usage data too (its totals live on in events).
+      extension_requests: sql`started_at < ${cutoff}`,
     };
     for (const [table, condition] of Object.entries(expired) as [
       keyof typeof expired,
