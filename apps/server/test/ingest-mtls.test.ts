@@ -9,7 +9,13 @@ import { createRootAuthority, issueDeviceCertificate } from '../src/pki/certific
 import { getOrgAuthorities } from '../src/pki/store.js';
 import { type RunningServer, startServer } from '../src/server.js';
 import { tempDir } from './cli-helpers.js';
-import { type IngestResponse, ingestRequest, makeAgentKeys, type TlsIdentity } from './mtls-helpers.js';
+import {
+  enrollOverHttp,
+  type IngestResponse,
+  ingestRequest,
+  makeAgentKeys,
+  type TlsIdentity,
+} from './mtls-helpers.js';
 
 let pg: TestDatabase | undefined;
 let server: RunningServer;
@@ -57,33 +63,9 @@ async function enroll(org: { orgId: string; ownerId: string }): Promise<Enrolled
     ttlMs: 60_000,
     ownerUserId: org.ownerId,
   });
-  const agent = await makeAgentKeys();
-  const res = await fetch(`${server.url}/v1/enroll`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      token,
-      csr: agent.csrPem,
-      hostname: 'laptop-1',
-      os: 'linux',
-      agent_version: '0.1.0',
-    }),
-  });
-  expect(res.status).toBe(200);
-  const body = (await res.json()) as {
-    device_id: string;
-    certificate: string;
-    ca_chain: string;
-    ingest_url: string;
-  };
-  expect(body.ingest_url).toBe(server.ingestUrl);
-  const orgCaPem = body.ca_chain.split(/(?<=-----END CERTIFICATE-----)/)[0]?.trim() ?? '';
-  return {
-    deviceId: body.device_id,
-    orgId: org.orgId,
-    caChain: body.ca_chain,
-    identity: { key: agent.keyPem, cert: `${body.certificate.trim()}\n${orgCaPem}\n` },
-  };
+  const device = await enrollOverHttp(server.url, token);
+  expect(device.ingestUrl).toBe(server.ingestUrl);
+  return { deviceId: device.deviceId, orgId: org.orgId, caChain: device.caChain, identity: device.identity };
 }
 
 function event(overrides: Record<string, unknown> = {}) {

@@ -77,3 +77,40 @@ export function ingestRequest(
     req.end(payload);
   });
 }
+
+export interface EnrolledDevice {
+  deviceId: string;
+  /** The org CA, then the root: what an agent trusts. */
+  caChain: string;
+  ingestUrl: string;
+  /** The device certificate followed by its org CA, with the device key. */
+  identity: TlsIdentity;
+}
+
+/** What `toktra agent enroll` does over HTTP: a fresh key, a CSR, `POST /v1/enroll`. */
+export async function enrollOverHttp(
+  serverUrl: string,
+  token: string,
+  hostname = 'laptop-1',
+): Promise<EnrolledDevice> {
+  const agent = await makeAgentKeys();
+  const res = await fetch(`${serverUrl}/v1/enroll`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ token, csr: agent.csrPem, hostname, os: 'linux', agent_version: '0.1.0' }),
+  });
+  if (res.status !== 200) throw new Error(`enrollment refused: ${res.status} ${await res.text()}`);
+  const body = (await res.json()) as {
+    device_id: string;
+    certificate: string;
+    ca_chain: string;
+    ingest_url: string;
+  };
+  const orgCaPem = body.ca_chain.split(/(?<=-----END CERTIFICATE-----)/)[0]?.trim() ?? '';
+  return {
+    deviceId: body.device_id,
+    caChain: body.ca_chain,
+    ingestUrl: body.ingest_url,
+    identity: { key: agent.keyPem, cert: `${body.certificate.trim()}\n${orgCaPem}\n` },
+  };
+}

@@ -18,7 +18,7 @@ import { createEnrollToken } from '../src/enrollment/tokens.js';
 import { createOrg } from '../src/orgs/service.js';
 import { type RunningServer, startServer } from '../src/server.js';
 import { tempDir } from './cli-helpers.js';
-import { ingestRequest, makeAgentKeys, type TlsIdentity } from './mtls-helpers.js';
+import { enrollOverHttp, ingestRequest, type TlsIdentity } from './mtls-helpers.js';
 
 /**
  * Token Perks end to end over real HTTP and mTLS: the server holds no plaintext of a personal
@@ -84,28 +84,14 @@ async function newOrg(name: string): Promise<Org> {
     ttlMs: 60_000,
     ownerUserId: employeeId,
   });
-  const agent = await makeAgentKeys();
-  const res = await fetch(`${server.url}/v1/enroll`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      token,
-      csr: agent.csrPem,
-      hostname: `${name}-laptop`,
-      os: 'linux',
-      agent_version: '0.1.0',
-    }),
-  });
-  expect(res.status).toBe(200);
-  const body = (await res.json()) as { certificate: string; ca_chain: string };
-  const orgCa = body.ca_chain.split(/(?<=-----END CERTIFICATE-----)/)[0]?.trim() ?? '';
+  const enrolled = await enrollOverHttp(server.url, token, `${name}-laptop`);
   return {
     orgId: org.orgId,
     ownerKey: apiKey,
     owner: await session(org.orgId, org.adminUserId),
     employee: await session(org.orgId, employeeId),
     employeeId,
-    device: { key: agent.keyPem, cert: `${body.certificate.trim()}\n${orgCa}\n` },
+    device: enrolled.identity,
   };
 }
 

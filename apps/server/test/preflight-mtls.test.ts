@@ -6,7 +6,7 @@ import { createEnrollToken } from '../src/enrollment/tokens.js';
 import { createOrg } from '../src/orgs/service.js';
 import { type RunningServer, startServer } from '../src/server.js';
 import { tempDir } from './cli-helpers.js';
-import { ingestRequest, makeAgentKeys, type TlsIdentity } from './mtls-helpers.js';
+import { enrollOverHttp, ingestRequest, type TlsIdentity } from './mtls-helpers.js';
 
 let pg: TestDatabase | undefined;
 let server: RunningServer;
@@ -41,21 +41,7 @@ async function enrolledOrg(name: string) {
     ttlMs: 60_000,
     ownerUserId: org.adminUserId,
   });
-  const agent = await makeAgentKeys();
-  const res = await fetch(`${server.url}/v1/enroll`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      token,
-      csr: agent.csrPem,
-      hostname: 'laptop',
-      os: 'linux',
-      agent_version: '0.1.0',
-    }),
-  });
-  const body = (await res.json()) as { certificate: string; ca_chain: string };
-  const orgCa = body.ca_chain.split(/(?<=-----END CERTIFICATE-----)/)[0]?.trim() ?? '';
-  const identity: TlsIdentity = { key: agent.keyPem, cert: `${body.certificate.trim()}\n${orgCa}\n` };
+  const { identity } = await enrollOverHttp(server.url, token, 'laptop');
   return { ...org, identity };
 }
 

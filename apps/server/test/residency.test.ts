@@ -9,7 +9,7 @@ import { createApiKey } from '../src/api-keys/service.js';
 import { createEnrollToken } from '../src/enrollment/tokens.js';
 import { createOrg } from '../src/orgs/service.js';
 import { type RunningServer, startServer } from '../src/server.js';
-import { ingestRequest, makeAgentKeys } from './mtls-helpers.js';
+import { enrollOverHttp, ingestRequest } from './mtls-helpers.js';
 
 /**
  * The whole server with data residency: an EU org and a US org go through sign-in, enrollment,
@@ -79,24 +79,11 @@ async function exerciseOrg(name: string, region: Region) {
     ttlMs: 60_000,
     ownerUserId: org.adminUserId,
   });
-  const agent = await makeAgentKeys();
-  const enrolled = await fetch(`${server.url}/v1/enroll`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      token,
-      csr: agent.csrPem,
-      hostname: `${name}-laptop`,
-      os: 'linux',
-      agent_version: '0.1.0',
-    }),
-  });
-  expect(enrolled.status).toBe(200);
-  const device = (await enrolled.json()) as { certificate: string; ca_chain: string };
-  const [orgCa, rootCa] = device.ca_chain.split(/(?<=-----END CERTIFICATE-----)/).map((p) => p.trim());
+  const device = await enrollOverHttp(server.url, token, `${name}-laptop`);
+  const rootCa = device.caChain.split(/(?<=-----END CERTIFICATE-----)/)[1]?.trim() ?? '';
   const sent = await ingestRequest(server.ingestUrl, '/ingest/v1/batches', {
-    ca: rootCa ?? '',
-    identity: { key: agent.keyPem, cert: `${device.certificate.trim()}\n${orgCa}\n` },
+    ca: rootCa,
+    identity: device.identity,
     body: {
       events: [
         {
