@@ -118,7 +118,7 @@ describe('preflight', () => {
     const body = res.json();
     expect(body).toMatchObject({ allow: true, code: 'no_budget', ttl_seconds: 10 });
     expect(body.model_rules.length).toBeGreaterThan(3);
-    expect(body.exemption_url).toMatch(/\/portal$/);
+    expect(body.exemption_url).toMatch(/\/portal#exemptions$/);
   });
 
   it('lets an extension origin through CORS and no web page', async () => {

@@ -76,7 +76,7 @@ export function registerExtensionPreflight(app: FastifyInstance, ctx: AppContext
           allowed: MODEL_TIERS.indexOf(r.tier) <= MODEL_TIERS.indexOf(tier),
         })),
         ttl_seconds: EXTENSION_PREFLIGHT_TTL_SECONDS,
-        exemption_url: `${publicUrl}/portal`,
+        exemption_url: `${publicUrl}/portal#exemptions`,
         privacy: {
           time_zone: privacy.time_zone,
           windows: privacy.windows,
