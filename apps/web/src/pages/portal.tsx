@@ -6,6 +6,7 @@ import { useMe } from '../auth.js';
 import { Chart, type ChartOption } from '../components/chart.js';
 import { rangeEndingToday } from '../dates.js';
 import { MyDataRequestsSection } from '../features/data-requests/my-data-requests-section.js';
+import { MyBudgetSection } from '../features/my-budget/my-budget-section.js';
 import { TokenPerksSection } from '../features/perks/token-perks-section.js';
 import { PrivacyHoursSection } from '../features/privacy/privacy-hours-section.js';
 import { formatAgo, formatCompact, formatNumber, providerName } from '../format.js';
@@ -111,6 +112,7 @@ export function PortalPage() {
           </Table.Tbody>
         </Table>
       </Card>
+      <MyBudgetSection />
       <PrivacyHoursSection />
       <TokenPerksSection />
       <MyDataRequestsSection />
