@@ -249,6 +249,19 @@ describe('Shipper against a real mTLS ingest fake', () => {
     s.close();
   }, 60_000);
 
+  it('flush() retries a transient failure for a few seconds instead of leaving the last batch behind', async () => {
+    reset([], '503');
+    const s = setup({ maxDelayMs: 60_000 });
+    s.add(1);
+    setTimeout(() => {
+      fake.fallback = 'ok';
+    }, 600);
+    expect(await s.shipper.flush()).toBe(true);
+    expect(fake.requests.length).toBeGreaterThan(1);
+    expect(s.queue.stats().pending).toBe(0);
+    s.close();
+  }, 60_000);
+
   it('flush() during a long backoff tries once more now instead of waiting it out', async () => {
     reset([], '503');
     const s = setup({ maxDelayMs: 50, baseBackoffMs: 60_000, maxBackoffMs: 120_000 });

@@ -71,17 +71,29 @@ export class Shipper<T> {
     else this.schedule(Math.max(0, this.oldestWaitingSince + this.opts.maxDelayMs - Date.now()));
   }
 
-  /** Ships everything pending now (shutdown); resolves when empty or the server is unavailable. */
-  async flush(): Promise<boolean> {
+  /**
+   * Ships everything pending now (shutdown). A transient failure is retried for up to `graceMs`
+   * (a busy server should not leave the last connections behind); resolves false when the server
+   * stays unavailable or refuses the device — the queue keeps what was not sent.
+   */
+  async flush(graceMs = 5_000): Promise<boolean> {
     clearTimeout(this.timer);
     this.flushing = true;
     this.wake?.();
     await this.busy;
     this.flushing = false;
-    for (;;) {
+    const deadline = Date.now() + graceMs;
+    for (let attempt = 0; ; ) {
       const outcome = await this.shipBatch();
       if (outcome === 'empty') return true;
-      if (outcome === 'failed') return false;
+      if (outcome === 'shipped') {
+        attempt = 0;
+        continue;
+      }
+      const left = deadline - Date.now();
+      if (this.state.kind === 'refused' || left <= 0) return false;
+      attempt += 1;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(left, 250 * 2 ** (attempt - 1))));
     }
   }
 
@@ -111,6 +123,8 @@ export class Shipper<T> {
         continue;
       }
       if (this.state.kind === 'refused') return;
+      // A flush or stop that came while this batch was in flight must not wait out the backoff.
+      if (this.stopped || this.flushing) break;
       attempt += 1;
       await new Promise<void>((resolve) => {
         this.wake = resolve;
