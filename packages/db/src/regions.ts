@@ -134,7 +134,7 @@ export class RegionRouter implements Database {
   private async storeForOrg(orgId: string): Promise<RegionStore> {
     assertOrgId(orgId);
     const region = await this.directory.regionOf(orgId);
-    if (!region) throw new AppError('not_found', 'organization not found');
+    if (!region) throw new AppError('not_found', `organization ${orgId} not found`);
     return this.storeOf(region);
   }
 
