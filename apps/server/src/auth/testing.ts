@@ -4,8 +4,10 @@ import path from 'node:path';
 import { hash } from '@node-rs/argon2';
 import type { UserRole } from '@toktra/db';
 import { createTestDatabase, type TestDatabase } from '@toktra/db/testing';
+import type { InjectOptions } from 'fastify';
 import { resolveConfig } from '../config.js';
 import { type AppContext, createContext } from '../context.js';
+import type { HttpApp } from '../http/app.js';
 import { createOrg } from '../orgs/service.js';
 
 /** A context on a fresh test database, with a throwaway data dir for the master key. */
@@ -81,4 +83,52 @@ export async function seedAuthOrg(
       },
     };
   });
+}
+
+export interface TestSession {
+  cookie: string;
+  csrf: string;
+}
+
+/** Signs in through the real endpoint, from a random address (sign-in is rate-limited per IP). */
+export async function signInForTest(
+  app: HttpApp,
+  email: string,
+  password = 'correct horse',
+): Promise<TestSession> {
+  const octet = () => Math.floor(Math.random() * 250);
+  const res = await app.inject({
+    method: 'POST',
+    url: '/auth/sign-in',
+    payload: { email, password },
+    remoteAddress: `10.${octet()}.${octet()}.${octet()}`,
+  });
+  if (res.statusCode !== 200) throw new Error(`sign-in as ${email} answered ${res.statusCode}: ${res.body}`);
+  const setCookie = res.headers['set-cookie'];
+  const cookie = (Array.isArray(setCookie) ? setCookie[0] : setCookie)?.split(';')[0] ?? '';
+  return { cookie, csrf: res.json().csrf_token as string };
+}
+
+/** The headers a browser session (cookie + CSRF token) or an API key sends. */
+export function authHeaders(who: TestSession | { bearer: string }): Record<string, string> {
+  return 'bearer' in who
+    ? { authorization: `Bearer ${who.bearer}` }
+    : { cookie: who.cookie, 'x-csrf-token': who.csrf };
+}
+
+/** One request as `who`, through the real app. */
+export function injectAs(
+  app: HttpApp,
+  who: TestSession | { bearer: string },
+  method: string,
+  url: string,
+  payload?: unknown,
+) {
+  const options: InjectOptions = {
+    method: method as InjectOptions['method'],
+    url,
+    headers: authHeaders(who),
+  };
+  if (payload !== undefined) options.payload = payload as InjectOptions['payload'];
+  return app.inject(options);
 }

@@ -2,7 +2,13 @@ import type { TestDatabase } from '@toktra/db/testing';
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../api-keys/service.js';
-import { createAuthTestContext, seedAuthOrg, type TestUsers } from '../auth/testing.js';
+import {
+  authHeaders,
+  createAuthTestContext,
+  seedAuthOrg,
+  signInForTest,
+  type TestUsers,
+} from '../auth/testing.js';
 import type { AppContext } from '../context.js';
 import { buildHttpApp, type HttpApp } from '../http/app.js';
 
@@ -37,15 +43,7 @@ type Caller = { name: string; headers: Record<string, string> };
 let callers: Caller[] = [];
 
 async function sessionHeaders(email: string): Promise<Record<string, string>> {
-  const res = await app.inject({
-    method: 'POST',
-    url: '/auth/sign-in',
-    payload: { email, password: 'correct horse' },
-    remoteAddress: `10.8.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`,
-  });
-  const setCookie = res.headers['set-cookie'];
-  const cookie = (Array.isArray(setCookie) ? setCookie[0] : setCookie)?.split(';')[0] ?? '';
-  return { cookie, 'x-csrf-token': res.json().csrf_token as string };
+  return authHeaders(await signInForTest(app, email));
 }
 
 /** Every (method, path) in Fastify's route tree (printRoutes prints a radix tree: children extend their parent's path). */

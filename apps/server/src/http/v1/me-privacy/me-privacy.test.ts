@@ -1,8 +1,14 @@
 import type { TestDatabase } from '@toktra/db/testing';
-import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../../api-keys/service.js';
-import { createAuthTestContext, seedAuthOrg, type TestUsers } from '../../../auth/testing.js';
+import {
+  createAuthTestContext,
+  injectAs,
+  seedAuthOrg,
+  signInForTest,
+  type TestSession,
+  type TestUsers,
+} from '../../../auth/testing.js';
 import type { AppContext } from '../../../context.js';
 import { privacyForDevice } from '../../../privacy/device-privacy.js';
 import { buildHttpApp, type HttpApp } from '../../app.js';
@@ -24,28 +30,9 @@ afterAll(async () => {
   await handle.drop();
 });
 
-type Session = { cookie: string; csrf: string };
-
-async function signIn(email: string): Promise<Session> {
-  const res = await app.inject({
-    method: 'POST',
-    url: '/auth/sign-in',
-    payload: { email, password: 'correct horse' },
-    remoteAddress: `10.7.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`,
-  });
-  expect(res.statusCode).toBe(200);
-  const setCookie = res.headers['set-cookie'];
-  const cookie = (Array.isArray(setCookie) ? setCookie[0] : setCookie)?.split(';')[0] ?? '';
-  return { cookie, csrf: res.json().csrf_token as string };
-}
-
-function call(s: Session | { bearer: string }, method: string, url: string, payload?: unknown) {
-  const headers: Record<string, string> =
-    'bearer' in s ? { authorization: `Bearer ${s.bearer}` } : { cookie: s.cookie, 'x-csrf-token': s.csrf };
-  const options: InjectOptions = { method: method as InjectOptions['method'], url, headers };
-  if (payload !== undefined) options.payload = payload as InjectOptions['payload'];
-  return app.inject(options);
-}
+const signIn = (email: string) => signInForTest(app, email);
+const call = (who: TestSession | { bearer: string }, method: string, url: string, payload?: unknown) =>
+  injectAs(app, who, method, url, payload);
 
 const lunch = {
   time_zone: 'Europe/Berlin',
