@@ -100,6 +100,13 @@ export interface DumpedRow {
   row: string;
 }
 
+/** The names of every table in a store's public schema. */
+export async function listTables(store: RegionStore): Promise<string[]> {
+  const { rows } = await sql<{ tablename: string }>`
+    SELECT tablename FROM pg_tables WHERE schemaname = 'public'`.execute(store.kysely);
+  return rows.map((r) => r.tablename);
+}
+
 /**
  * Every row of every table of every store, as text: for tests that must prove a value (a secret,
  * an erased person, an EU org's id) appears nowhere it must not.
@@ -107,9 +114,7 @@ export interface DumpedRow {
 export async function dumpTables(db: Database): Promise<DumpedRow[]> {
   const out: DumpedRow[] = [];
   for (const store of db.stores()) {
-    const tables = await sql<{ tablename: string }>`
-      SELECT tablename FROM pg_tables WHERE schemaname = 'public'`.execute(store.kysely);
-    for (const { tablename } of tables.rows) {
+    for (const tablename of await listTables(store)) {
       const rows = await sql<{ row: string }>`
         SELECT t::text AS row FROM ${sql.table(tablename)} t`.execute(store.kysely);
       for (const { row } of rows.rows) out.push({ region: store.region, table: tablename, row });
