@@ -1,10 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { createTestDatabase, type TestDatabase } from '@toktra/db/testing';
+import { createTestDatabase, dumpTables, type TestDatabase } from '@toktra/db/testing';
 import { generatePerkKeyPair, openPersonalUsage, type PerkKeyPair, type SealedEntry } from '@toktra/perks';
 import { adminCommands, type RunningServer, startServer } from '@toktra/server';
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   curl,
@@ -165,17 +164,7 @@ describe('Token Perks from the agent', () => {
     expect(personalQueue()).toMatchObject({ pending: 0, kept_local: 0 });
 
     // No table holds the host, the marker or the event's byte counts in clear.
-    const rows: string[] = [];
-    for (const store of server.ctx.db.stores()) {
-      await store.system(async ({ db }) => {
-        const tables = await sql<{ name: string }>`SELECT table_name AS name FROM information_schema.tables
-          WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`.execute(db);
-        for (const { name } of tables.rows) {
-          const r = await sql<{ row: string }>`SELECT t::text AS row FROM ${sql.table(name)} t`.execute(db);
-          rows.push(...r.rows.map((x) => x.row));
-        }
-      });
-    }
+    const rows = (await dumpTables(server.ctx.db)).map((r) => r.row);
     expect(rows.length).toBeGreaterThan(10);
     for (const row of rows) {
       expect(row).not.toContain('api.openai.com');

@@ -1,4 +1,4 @@
-import { createTestDatabase, type TestDatabase } from '@toktra/db/testing';
+import { createTestDatabase, dumpTables, listTables, type TestDatabase } from '@toktra/db/testing';
 import {
   generatePerkKeyPair,
   openPersonalUsage,
@@ -10,7 +10,6 @@ import {
   type WrappedKey,
   wrapPrivateKey,
 } from '@toktra/perks';
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../src/api-keys/service.js';
 import { CSRF_HEADER, createSession, csrfTokenFor, SESSION_COOKIE } from '../src/auth/sessions.js';
@@ -255,20 +254,13 @@ describe('Token Perks over HTTP and mTLS', () => {
 
   it('no table in the database holds a plaintext value of the personal event', async () => {
     // Every region's store (data residency may put orgs in several databases).
-    const dump = { tables: 0, texts: [] as string[] };
-    for (const store of server.ctx.db.stores()) {
-      await store.system(async ({ db }) => {
-        const tables = await sql<{ name: string }>`SELECT table_name AS name FROM information_schema.tables
-          WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`.execute(db);
-        for (const { name } of tables.rows) {
-          const rows = await sql<{ row: string }>`SELECT t::text AS row FROM ${sql.table(name)} t`.execute(
-            db,
-          );
-          dump.texts.push(...rows.rows.map((r) => `${name}: ${r.row}`));
-        }
-        dump.tables = Math.max(dump.tables, tables.rows.length);
-      });
-    }
+    const counts = await Promise.all(
+      server.ctx.db.stores().map(async (store) => (await listTables(store)).length),
+    );
+    const dump = {
+      tables: Math.max(...counts),
+      texts: (await dumpTables(server.ctx.db)).map((r) => `${r.table}: ${r.row}`),
+    };
     expect(dump.tables).toBeGreaterThan(40);
     expect(dump.texts.some((t) => t.startsWith('perk_ledger_entries:'))).toBe(true);
     for (const text of dump.texts) {
