@@ -7,8 +7,10 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
+import { auth, installRouteAuth } from '../auth/route-auth.js';
 import type { AppContext } from '../context.js';
 import { registerAuthRoutes } from './auth/index.js';
+import { principalAuthenticator } from './auth.js';
 import { registerDashboard } from './dashboard.js';
 import { installErrorHandler } from './error-handler.js';
 import { registerHealthRoutes } from './health.js';
@@ -24,6 +26,7 @@ import { registerDeviceRoutes } from './v1/devices/index.js';
 import { registerEnroll } from './v1/enroll.js';
 import { registerEventRoutes } from './v1/events/index.js';
 import { registerExportRoutes } from './v1/exports/index.js';
+import { resolveExtensionRequest } from './v1/extension/extension-auth.js';
 import { registerExtensionRoutes } from './v1/extension/index.js';
 import { registerForecastRoutes } from './v1/forecasts/index.js';
 import { registerIncidentRoutes } from './v1/incidents/index.js';
@@ -62,6 +65,11 @@ export async function buildHttpApp(ctx: AppContext): Promise<HttpApp> {
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
   installRequestMetrics(app, ctx);
+  // Before any route: every route must declare its auth, checked here before its body is parsed.
+  installRouteAuth(app, {
+    principal: principalAuthenticator(ctx),
+    extension: (request) => resolveExtensionRequest(ctx, request),
+  });
 
   await app.register(swagger, {
     openapi: {
@@ -110,6 +118,10 @@ export async function buildHttpApp(ctx: AppContext): Promise<HttpApp> {
   await registerSlackRoutes(app, ctx);
   app
     .withTypeProvider<ZodTypeProvider>()
-    .get('/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+    .get(
+      '/v1/openapi.json',
+      { schema: { hide: true }, config: { auth: auth.public('API description') } },
+      async () => app.swagger(),
+    );
   return app;
 }

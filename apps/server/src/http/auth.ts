@@ -1,12 +1,15 @@
 import { timingSafeEqual } from 'node:crypto';
 import { AppError } from '@toktra/core';
-import type { ApiKeyScope } from '@toktra/db';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import type { ApiKeyPrincipal } from '../api-keys/service.js';
-import { can, type Permission, type Principal } from '../auth/permissions.js';
+import type { Actor } from '../audit/service.js';
+import type { Principal } from '../auth/permissions.js';
 import { parseCookies, principalFromApiKey, principalFromSession } from '../auth/principal.js';
+import { authorize, type RouteAuth } from '../auth/route-auth.js';
+import { type Scope, scopeOf } from '../auth/scope.js';
 import { CSRF_HEADER, csrfTokenFor, SESSION_COOKIE } from '../auth/sessions.js';
 import type { AppContext } from '../context.js';
+import { principalForPreflight } from '../preflight/api-key-cache.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -61,45 +64,46 @@ export async function authenticate(ctx: AppContext, request: FastifyRequest): Pr
 }
 
 /**
- * A preHandler that accepts an API key or a dashboard session and requires `permission`.
- * Handlers then narrow what they read with `scopeUsageFilter` / `can(principal, action, resource)`.
+ * The principal authenticator behind `installRouteAuth`: API key (the preflight route may use the
+ * short-lived verified-key cache) or session cookie, then the route's declaration is checked.
  */
-export function requireAuth(ctx: AppContext, permission: Permission) {
-  return async (request: FastifyRequest, _reply?: FastifyReply): Promise<void> => {
-    const principal = await authenticate(ctx, request);
-    if (!can(principal, permission)) {
-      throw new AppError(
-        'forbidden',
-        principal.kind === 'api_key'
-          ? `this API key lacks a scope that grants "${permission}"`
-          : `your role (${principal.role}) may not do "${permission}"`,
-      );
+export function principalAuthenticator(ctx: AppContext) {
+  return async (request: FastifyRequest, declared: Extract<RouteAuth, { kind: 'principal' }>) => {
+    let principal: Principal;
+    const bearer = declared.cachedKey ? bearerOf(request) : undefined;
+    if (bearer) {
+      principal = await principalForPreflight(ctx, bearer);
+      request.apiKey = { orgId: principal.orgId, keyId: principal.keyId ?? '', scopes: principal.scopes };
+      request.principal = principal;
+    } else {
+      principal = await authenticate(ctx, request);
     }
+    authorize(principal, declared);
   };
 }
 
-/** A preHandler that requires `Authorization: Bearer <api key>` with the given scope. */
-export function requireApiKey(ctx: AppContext, scope: ApiKeyScope) {
-  return async (request: FastifyRequest): Promise<void> => {
-    if (!request.headers.authorization) {
-      throw new AppError('unauthorized', 'send an API key as "Authorization: Bearer <key>"');
-    }
-    const principal = await authenticate(ctx, request);
-    if (!principal.scopes.includes(scope) && !principal.scopes.includes('admin')) {
-      throw new AppError('forbidden', `this API key lacks the "${scope}" scope`);
-    }
-  };
-}
-
-/** The authenticated principal of a request that passed `requireAuth` or `requireApiKey`. */
+/** The authenticated principal of a request that passed its route's auth declaration. */
 export function principalOf(request: FastifyRequest): Principal {
   if (!request.principal) throw new AppError('unauthorized', 'not authenticated');
   return request.principal;
 }
 
-/** The authenticated org of a request that passed `requireAuth` or `requireApiKey`. */
+/** The authenticated org of a request that passed its route's auth declaration. */
 export function orgOf(request: FastifyRequest): string {
   const orgId = request.principal?.orgId ?? request.apiKey?.orgId;
   if (!orgId) throw new AppError('unauthorized', 'not authenticated');
   return orgId;
+}
+
+/** The Scope (org + reach) of an authenticated request: what services that read people's data take. */
+export function requestScope(request: FastifyRequest): Scope {
+  return scopeOf(principalOf(request));
+}
+
+/** The audit actor of an authenticated request. */
+export function actorOf(request: FastifyRequest): Actor {
+  const principal = principalOf(request);
+  return principal.kind === 'api_key'
+    ? { type: 'api_key', id: principal.keyId ?? null }
+    : { type: 'user', id: principal.userId ?? null };
 }

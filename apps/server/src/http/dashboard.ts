@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AppError } from '@toktra/core';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { auth } from '../auth/route-auth.js';
 
 /** apps/web, next to this app in the monorepo. */
 export const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../web');
@@ -146,25 +147,29 @@ export function registerDashboard(app: FastifyInstance, options: { build?: boole
       })
       .catch((err: unknown) => app.log.error({ err }, 'dashboard build failed'));
   }
-  app.get('/*', { schema: { hide: true } }, async (request, reply) => {
-    let urlPath: string;
-    try {
-      urlPath = decodeURIComponent(request.url.split('?')[0] ?? '/');
-    } catch {
-      throw new AppError('bad_request', 'the URL is not validly percent-encoded');
-    }
-    if (API_PREFIXES.some((p) => urlPath.startsWith(p))) {
-      throw new AppError('not_found', `no route for ${request.method} ${urlPath}`);
-    }
-    if (!existsSync(path.join(DIST, 'index.html'))) {
-      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(BUILDING_PAGE);
-    }
-    const file = path.join(DIST, path.normalize(urlPath));
-    if (file.startsWith(`${DIST}${path.sep}`) && urlPath !== '/') {
-      const sent = sendFile(reply, file, urlPath.startsWith('/assets/'));
-      if (sent) return sent;
-      if (urlPath.startsWith('/assets/')) throw new AppError('not_found', 'no such asset');
-    }
-    return sendFile(reply, path.join(DIST, 'index.html'), false);
-  });
+  app.get(
+    '/*',
+    { schema: { hide: true }, config: { auth: auth.public('the dashboard app; its data comes from /v1') } },
+    async (request, reply) => {
+      let urlPath: string;
+      try {
+        urlPath = decodeURIComponent(request.url.split('?')[0] ?? '/');
+      } catch {
+        throw new AppError('bad_request', 'the URL is not validly percent-encoded');
+      }
+      if (API_PREFIXES.some((p) => urlPath.startsWith(p))) {
+        throw new AppError('not_found', `no route for ${request.method} ${urlPath}`);
+      }
+      if (!existsSync(path.join(DIST, 'index.html'))) {
+        return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(BUILDING_PAGE);
+      }
+      const file = path.join(DIST, path.normalize(urlPath));
+      if (file.startsWith(`${DIST}${path.sep}`) && urlPath !== '/') {
+        const sent = sendFile(reply, file, urlPath.startsWith('/assets/'));
+        if (sent) return sent;
+        if (urlPath.startsWith('/assets/')) throw new AppError('not_found', 'no such asset');
+      }
+      return sendFile(reply, path.join(DIST, 'index.html'), false);
+    },
+  );
 }

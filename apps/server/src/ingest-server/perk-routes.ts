@@ -2,6 +2,7 @@ import { AppError } from '@toktra/core';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../auth/route-auth.js';
 import type { AppContext } from '../context.js';
 import { sealedEntrySchema } from '../http/v1/perks/shared.js';
 import { keysForDevice } from '../perks/device-keys.js';
@@ -30,18 +31,22 @@ export function registerPerkIngestRoutes(app: FastifyInstance, ctx: AppContext):
   // No per-request info log: "this device posted personal entries at 14:03" is itself metadata.
   typed.post(
     '/ingest/v1/personal/keys',
-    { schema: { body: keysBody }, logLevel: 'warn' },
+    { schema: { body: keysBody }, logLevel: 'warn', config: { auth: auth.device() } },
     async (request) => {
       const { orgId, deviceId } = deviceOf(request.device);
       return keysForDevice(ctx, orgId, deviceId, request.body.os_users);
     },
   );
 
-  typed.post('/ingest/v1/personal', { schema: { body: personalBody }, logLevel: 'warn' }, async (request) => {
-    const { orgId, deviceId } = deviceOf(request.device);
-    if (request.body.entries.length > MAX_PERSONAL_ENTRIES) {
-      throw new AppError('payload_too_large', `at most ${MAX_PERSONAL_ENTRIES} entries per request`);
-    }
-    return appendPersonalEntries(ctx, orgId, deviceId, request.body.entries);
-  });
+  typed.post(
+    '/ingest/v1/personal',
+    { schema: { body: personalBody }, logLevel: 'warn', config: { auth: auth.device() } },
+    async (request) => {
+      const { orgId, deviceId } = deviceOf(request.device);
+      if (request.body.entries.length > MAX_PERSONAL_ENTRIES) {
+        throw new AppError('payload_too_large', `at most ${MAX_PERSONAL_ENTRIES} entries per request`);
+      }
+      return appendPersonalEntries(ctx, orgId, deviceId, request.body.entries);
+    },
+  );
 }

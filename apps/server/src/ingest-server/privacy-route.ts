@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../auth/route-auth.js';
 import type { AppContext } from '../context.js';
 import { privacyForDevice } from '../privacy/device-privacy.js';
 import { deviceOf } from './routes.js';
@@ -22,8 +23,12 @@ const query = z.object({
 export function registerIngestPrivacyRoute(app: FastifyInstance, ctx: AppContext): void {
   app
     .withTypeProvider<ZodTypeProvider>()
-    .get('/ingest/v1/privacy', { schema: { querystring: query } }, async (request) => {
-      const { orgId, deviceId } = deviceOf(request);
-      return privacyForDevice(ctx.db, orgId, deviceId, request.query.os_users);
-    });
+    .get(
+      '/ingest/v1/privacy',
+      { schema: { querystring: query }, config: { auth: auth.device() } },
+      async (request) => {
+        const { orgId, deviceId } = deviceOf(request);
+        return privacyForDevice(ctx.db, orgId, deviceId, request.query.os_users);
+      },
+    );
 }

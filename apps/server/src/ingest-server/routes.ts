@@ -2,6 +2,7 @@ import { AppError } from '@toktra/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../auth/route-auth.js';
 import type { AppContext } from '../context.js';
 import { recordHeartbeat } from '../devices/service.js';
 import type { DeviceIdentity } from '../pki/identity.js';
@@ -37,27 +38,35 @@ export const heartbeatBody = z.object({
 export function registerIngestRoutes(app: FastifyInstance, ctx: AppContext): void {
   const typed = app.withTypeProvider<ZodTypeProvider>();
 
-  typed.post('/ingest/v1/batches', { schema: { body: batchBody } }, async (request) => {
-    const { orgId, deviceId } = deviceOf(request);
-    const { events } = request.body;
-    if (events.length > MAX_EVENTS_PER_BATCH) {
-      throw new AppError(
-        'payload_too_large',
-        `a batch holds at most ${MAX_EVENTS_PER_BATCH} events, got ${events.length}; split it`,
-      );
-    }
-    return ingestBatch(ctx, orgId, { type: 'device', deviceId }, events);
-  });
+  typed.post(
+    '/ingest/v1/batches',
+    { schema: { body: batchBody }, config: { auth: auth.device() } },
+    async (request) => {
+      const { orgId, deviceId } = deviceOf(request);
+      const { events } = request.body;
+      if (events.length > MAX_EVENTS_PER_BATCH) {
+        throw new AppError(
+          'payload_too_large',
+          `a batch holds at most ${MAX_EVENTS_PER_BATCH} events, got ${events.length}; split it`,
+        );
+      }
+      return ingestBatch(ctx, orgId, { type: 'device', deviceId }, events);
+    },
+  );
 
-  typed.post('/ingest/v1/heartbeat', { schema: { body: heartbeatBody } }, async (request) => {
-    const { orgId, deviceId } = deviceOf(request);
-    const beat = request.body;
-    await recordHeartbeat(ctx.db, orgId, deviceId, {
-      agentVersion: beat.agent_version,
-      queueDepth: beat.queue_depth,
-      privacyState: beat.privacy_state,
-      capture: beat.capture,
-    });
-    return { ok: true, device_id: deviceId };
-  });
+  typed.post(
+    '/ingest/v1/heartbeat',
+    { schema: { body: heartbeatBody }, config: { auth: auth.device() } },
+    async (request) => {
+      const { orgId, deviceId } = deviceOf(request);
+      const beat = request.body;
+      await recordHeartbeat(ctx.db, orgId, deviceId, {
+        agentVersion: beat.agent_version,
+        queueDepth: beat.queue_depth,
+        privacyState: beat.privacy_state,
+        capture: beat.capture,
+      });
+      return { ok: true, device_id: deviceId };
+    },
+  );
 }

@@ -1,7 +1,9 @@
 import { hostname } from 'node:os';
 import type { TLSSocket } from 'node:tls';
+import { AppError } from '@toktra/core';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { installRouteAuth } from '../auth/route-auth.js';
 import type { AppContext } from '../context.js';
 import { installErrorHandler } from '../http/error-handler.js';
 import { registerDevicePreflight } from '../http/v1/preflight/device-preflight.js';
@@ -75,6 +77,13 @@ export async function buildIngestApp(ctx: AppContext): Promise<FastifyInstance> 
         .status(401)
         .send({ error: { code: 'unauthorized', message: error.message, details: { reason: error.reason } } });
     }
+  });
+  // Every ingest route declares `auth.device()`; the hook above has already verified the certificate.
+  installRouteAuth(app, {
+    principal: async () => {
+      throw new AppError('unauthorized', 'the ingest server takes device certificates only');
+    },
+    device: (request) => !!request.device,
   });
   acceptGzipBodies(app);
   registerIngestRoutes(app, ctx);

@@ -3,8 +3,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { getOidcConfig, setOidcConfig } from '../../auth/oidc.js';
 import { actorOf } from '../../auth/reach.js';
+import { auth } from '../../auth/route-auth.js';
 import type { AppContext } from '../../context.js';
-import { principalOf, requireAuth } from '../auth.js';
+import { principalOf } from '../auth.js';
 
 const ConfigBody = z.object({
   issuer_url: z.url().max(500),
@@ -38,7 +39,7 @@ export function registerOidcConfigRoutes(app: FastifyInstance, ctx: AppContext):
     '/auth/oidc/config',
     {
       schema: { tags: ['auth'], summary: "The org's OIDC issuer", response: { 200: ConfigView.nullable() } },
-      preHandler: requireAuth(ctx, 'settings:manage'),
+      config: { auth: auth.can('settings:manage') },
     },
     async (request) => getOidcConfig(ctx.db, principalOf(request).orgId),
   );
@@ -51,7 +52,7 @@ export function registerOidcConfigRoutes(app: FastifyInstance, ctx: AppContext):
         body: ConfigBody,
         response: { 200: ConfigView },
       },
-      preHandler: requireAuth(ctx, 'settings:manage'),
+      config: { auth: auth.can('settings:manage') },
     },
     async (request) => {
       const principal = principalOf(request);

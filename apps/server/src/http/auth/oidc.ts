@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { resolveOidc, userForOidcClaims } from '../../auth/oidc.js';
 import { rememberFlow, takeFlow } from '../../auth/oidc-flows.js';
 import { parseCookies } from '../../auth/principal.js';
+import { auth } from '../../auth/route-auth.js';
 import { createSession, SESSION_COOKIE } from '../../auth/sessions.js';
 import type { AppContext } from '../../context.js';
 import { clearCookie, isHttps, setCookie } from './cookies.js';
@@ -31,7 +32,10 @@ export function registerOidcRoutes(app: FastifyInstance, ctx: AppContext): void 
   const typed = app.withTypeProvider<ZodTypeProvider>();
   typed.get(
     '/auth/oidc/start',
-    { schema: { tags: ['auth'], summary: 'Start single sign-on', security: [], querystring: StartQuery } },
+    {
+      schema: { tags: ['auth'], summary: 'Start single sign-on', security: [], querystring: StartQuery },
+      config: { auth: auth.public('starts sign-in') },
+    },
     async (request, reply) => {
       const oidc = await resolveOidc(ctx, { email: request.query.email, orgId: request.query.org_id });
       const codeVerifier = client.randomPKCECodeVerifier();
@@ -62,7 +66,10 @@ export function registerOidcRoutes(app: FastifyInstance, ctx: AppContext): void 
 
   typed.get(
     '/auth/oidc/callback',
-    { schema: { tags: ['auth'], summary: 'Single sign-on callback', security: [], hide: true } },
+    {
+      schema: { tags: ['auth'], summary: 'Single sign-on callback', security: [], hide: true },
+      config: { auth: auth.public('OIDC callback: state cookie + PKCE') },
+    },
     async (request, reply) => {
       const query = request.query as Record<string, unknown>;
       const state = typeof query.state === 'string' ? query.state : '';

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { verifyPasswordSignIn } from '../../auth/passwords.js';
+import { auth } from '../../auth/route-auth.js';
 import { createSession, csrfTokenFor, SESSION_COOKIE } from '../../auth/sessions.js';
 import type { AppContext } from '../../context.js';
 import { setCookie } from './cookies.js';
@@ -17,6 +18,7 @@ export function registerSignIn(app: FastifyInstance, ctx: AppContext): void {
   app.withTypeProvider<ZodTypeProvider>().post(
     '/auth/sign-in',
     {
+      config: { auth: auth.public('sign-in: password check, throttled') },
       schema: {
         tags: ['auth'],
         summary: 'Sign in with email and password',

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
+import { auth } from '../../auth/route-auth.js';
 import { deleteSession, SESSION_COOKIE } from '../../auth/sessions.js';
 import type { AppContext } from '../../context.js';
-import { requireAuth } from '../auth.js';
 import { clearCookie } from './cookies.js';
 
 /** `POST /auth/sign-out`: ends the session (CSRF-checked like any unsafe cookie request). */
@@ -10,7 +10,7 @@ export function registerSignOut(app: FastifyInstance, ctx: AppContext): void {
     '/auth/sign-out',
     {
       schema: { tags: ['auth'], summary: 'Sign out', hide: true },
-      preHandler: requireAuth(ctx, 'portal:view'),
+      config: { auth: auth.can('portal:view') },
     },
     async (request, reply) => {
       if (request.sessionToken) await deleteSession(ctx.db, request.sessionToken);

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../auth/route-auth.js';
 import type { AppContext } from '../../context.js';
 import { enrollDevice } from '../../enrollment/service.js';
 
@@ -29,6 +30,7 @@ export function registerEnroll(app: FastifyInstance, ctx: AppContext): void {
   app.withTypeProvider<ZodTypeProvider>().post(
     '/v1/enroll',
     {
+      config: { auth: auth.public('one-time enrollment token in the body') },
       schema: {
         tags: ['devices'],
         summary: 'Enroll a device',

@@ -1,6 +1,7 @@
 import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { auth } from '../../auth/route-auth.js';
 import { verifySlackSignature } from './signature.js';
 
 /** Slack gives up after 3 s; answer before that even if a listener never acknowledged. */
@@ -48,7 +49,11 @@ export class FastifySlackReceiver implements Receiver {
       scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 1024 * 1024 }, (_req, body, done) =>
         done(null, body),
       );
-      scope.post(path, { schema: { hide: true } }, (request, reply) => this.handle(request, reply));
+      scope.post(
+        path,
+        { schema: { hide: true }, config: { auth: auth.public('Slack request signature') } },
+        (request, reply) => this.handle(request, reply),
+      );
     });
   }
 

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import {
   deleteGithubUserMapping,
@@ -8,8 +9,8 @@ import {
   putGithubUserMappings,
   setGithubWebhookSecret,
 } from '../../../integrations/github/service.js';
-import { orgOf } from '../../auth.js';
-import { actorOf, manageGovernance } from '../../v1/policies/shared.js';
+import { actorOf, orgOf } from '../../auth.js';
+import { rateLimitByApiKey } from '../../rate-limit.js';
 import { commonErrors } from '../../v1/responses.js';
 
 const login = z
@@ -38,7 +39,8 @@ export function registerGithubManagement(app: FastifyInstance, ctx: AppContext):
           .default({}),
         response: { 200: z.object({ secret: z.string(), webhook_path: z.string() }), ...commonErrors },
       },
-      onRequest: manageGovernance(ctx),
+      config: { auth: auth.can('settings:manage') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request) => {
       const orgId = orgOf(request);
@@ -54,7 +56,8 @@ export function registerGithubManagement(app: FastifyInstance, ctx: AppContext):
         summary: 'GitHub login → user mappings',
         response: { 200: mappings, ...commonErrors },
       },
-      onRequest: manageGovernance(ctx),
+      config: { auth: auth.can('settings:manage') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request) => ({ data: await listGithubUserMappings(ctx.db, orgOf(request)) }),
   );
@@ -67,7 +70,8 @@ export function registerGithubManagement(app: FastifyInstance, ctx: AppContext):
         body: z.object({ mappings: z.array(mapping).min(1).max(1000) }).strict(),
         response: { 200: mappings, ...commonErrors },
       },
-      onRequest: manageGovernance(ctx),
+      config: { auth: auth.can('settings:manage') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request) => ({
       data: await putGithubUserMappings(ctx.db, orgOf(request), actorOf(request), request.body.mappings),
@@ -82,7 +86,8 @@ export function registerGithubManagement(app: FastifyInstance, ctx: AppContext):
         params: z.object({ login }),
         response: { 204: z.null(), ...commonErrors },
       },
-      onRequest: manageGovernance(ctx),
+      config: { auth: auth.can('settings:manage') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request, reply) => {
       await deleteGithubUserMapping(ctx.db, orgOf(request), actorOf(request), request.params.login);

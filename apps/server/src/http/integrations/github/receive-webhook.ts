@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { receiveGithubDelivery } from '../../../integrations/github/service.js';
 import { uuidOr404 } from '../../v1/policies/shared.js';
@@ -28,11 +29,15 @@ export async function registerGithubWebhookReceiver(app: FastifyInstance, ctx: A
       });
       return event === 'ping' ? { ...outcome, status: 'pong' } : outcome;
     };
-    scope.post('/integrations/github/webhook/:orgId', { schema: { hide: true } }, async (request) =>
-      handler((request.params as { orgId?: string }).orgId, request),
+    scope.post(
+      '/integrations/github/webhook/:orgId',
+      { schema: { hide: true }, config: { auth: auth.public('GitHub HMAC signature') } },
+      async (request) => handler((request.params as { orgId?: string }).orgId, request),
     );
-    scope.post('/integrations/github/webhook', { schema: { hide: true } }, async (request) =>
-      handler((request.query as { org_id?: string }).org_id, request),
+    scope.post(
+      '/integrations/github/webhook',
+      { schema: { hide: true }, config: { auth: auth.public('GitHub HMAC signature') } },
+      async (request) => handler((request.query as { org_id?: string }).org_id, request),
     );
   });
 }

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { parseCookies } from '../../../auth/principal.js';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import {
   completeSlackInstall,
@@ -25,6 +26,7 @@ export function registerSlackOauthCallback(app: FastifyInstance, ctx: AppContext
   app.withTypeProvider<ZodTypeProvider>().get(
     OAUTH_CALLBACK_PATH,
     {
+      config: { auth: auth.public('Slack OAuth callback: state cookie') },
       schema: {
         hide: true,
         querystring: z.object({

@@ -1,9 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { acknowledgeAlert, getAlert } from '../../../alerts/service.js';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
-import { orgOf } from '../../auth.js';
-import { actorOf, idParams, manageGovernance, readGovernance, uuidOr404 } from '../policies/shared.js';
+import { actorOf, orgOf } from '../../auth.js';
+import { rateLimitByApiKey } from '../../rate-limit.js';
+import { idParams, uuidOr404 } from '../policies/shared.js';
 import { commonErrors } from '../responses.js';
 import { alertSchema } from './alert-schema.js';
 
@@ -19,7 +21,8 @@ export function registerAlertItemRoutes(app: FastifyInstance, ctx: AppContext): 
         params: idParams,
         response: { 200: alertSchema, ...commonErrors },
       },
-      onRequest: readGovernance(ctx),
+      config: { auth: auth.can('audit:read') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request) => getAlert(ctx.db, orgOf(request), uuidOr404(request.params.id, 'alert')),
   );
@@ -32,7 +35,8 @@ export function registerAlertItemRoutes(app: FastifyInstance, ctx: AppContext): 
         params: idParams,
         response: { 200: alertSchema, ...commonErrors },
       },
-      onRequest: manageGovernance(ctx),
+      config: { auth: auth.can('settings:manage') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request) =>
       acknowledgeAlert(ctx.db, orgOf(request), actorOf(request), uuidOr404(request.params.id, 'alert')),

@@ -2,9 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { listAlerts } from '../../../alerts/service.js';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { orgOf } from '../../auth.js';
-import { decodeKeyset, keysetPage, readGovernance } from '../policies/shared.js';
+import { rateLimitByApiKey } from '../../rate-limit.js';
+import { decodeKeyset, keysetPage } from '../policies/shared.js';
 import { commonErrors } from '../responses.js';
 import { alertSchema } from './alert-schema.js';
 
@@ -32,7 +34,8 @@ export function registerListAlerts(app: FastifyInstance, ctx: AppContext): void 
           ...commonErrors,
         },
       },
-      onRequest: readGovernance(ctx),
+      config: { auth: auth.can('audit:read') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request) => {
       const { limit, cursor, ...filter } = request.query;

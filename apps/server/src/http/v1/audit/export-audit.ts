@@ -2,10 +2,11 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { type AuditEntryView, iterateAuditEntries } from '../../../governance/audit-query.js';
 import { orgOf } from '../../auth.js';
-import { readGovernance } from '../policies/shared.js';
+import { rateLimitByApiKey } from '../../rate-limit.js';
 import { commonErrors } from '../responses.js';
 import { auditFilterQuery, toFilter } from './audit-filter.js';
 
@@ -68,7 +69,8 @@ export function registerExportAudit(app: FastifyInstance, ctx: AppContext): void
         querystring: query,
         response: { ...commonErrors },
       },
-      onRequest: readGovernance(ctx),
+      config: { auth: auth.can('audit:read') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request, reply) => {
       const { format, ...filter } = request.query;

@@ -2,10 +2,11 @@ import { AppError } from '@toktra/core';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { listAuditEntries } from '../../../governance/audit-query.js';
 import { orgOf } from '../../auth.js';
-import { readGovernance } from '../policies/shared.js';
+import { rateLimitByApiKey } from '../../rate-limit.js';
 import { commonErrors } from '../responses.js';
 import { auditEntrySchema, auditFilterQuery, toFilter } from './audit-filter.js';
 
@@ -39,7 +40,8 @@ export function registerListAudit(app: FastifyInstance, ctx: AppContext): void {
           ...commonErrors,
         },
       },
-      onRequest: readGovernance(ctx),
+      config: { auth: auth.can('audit:read') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request) => {
       const { limit, cursor, ...filter } = request.query;

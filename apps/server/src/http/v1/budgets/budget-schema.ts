@@ -1,17 +1,6 @@
-import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { Actor } from '../../../audit/service.js';
 import { type BudgetRow, budgetUnit } from '../../../budgets/service.js';
 import type { BudgetGauge } from '../../../budgets/tree-view.js';
-import { principalOf } from '../../auth.js';
-
-/** The audit actor of an authenticated request (a dashboard user or an API key). */
-export function actorOf(request: FastifyRequest): Actor {
-  const p = principalOf(request);
-  return p.kind === 'user'
-    ? { type: 'user', id: p.userId ?? null }
-    : { type: 'api_key', id: p.keyId ?? null };
-}
 
 export const thresholdsSchema = z
   .array(z.number().int().min(1).max(100))

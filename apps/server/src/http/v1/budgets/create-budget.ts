@@ -1,13 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import { createBudget } from '../../../budgets/service.js';
 import { getBudgetGauge } from '../../../budgets/tree-view.js';
 import type { AppContext } from '../../../context.js';
-import { orgOf, requireAuth } from '../../auth.js';
+import { actorOf, orgOf } from '../../auth.js';
 import { rateLimitByApiKey } from '../../rate-limit.js';
 import { commonErrors, errorSchema, idSchema } from '../responses.js';
-import { actorOf, budgetSchema, thresholdsSchema, toBudgetJson } from './budget-schema.js';
+import { budgetSchema, thresholdsSchema, toBudgetJson } from './budget-schema.js';
 
 export const createBudgetBody = z
   .object({
@@ -40,7 +41,8 @@ export function registerCreateBudget(app: FastifyInstance, ctx: AppContext): voi
         body: createBudgetBody,
         response: { 201: budgetSchema, ...commonErrors, 409: errorSchema },
       },
-      onRequest: [requireAuth(ctx, 'settings:manage'), rateLimitByApiKey(ctx)],
+      config: { auth: auth.can('settings:manage') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request, reply) => {
       const orgId = orgOf(request);

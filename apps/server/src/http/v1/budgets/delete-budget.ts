@@ -1,12 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import { deleteBudget } from '../../../budgets/service.js';
 import type { AppContext } from '../../../context.js';
-import { orgOf, requireAuth } from '../../auth.js';
+import { actorOf, orgOf } from '../../auth.js';
 import { rateLimitByApiKey } from '../../rate-limit.js';
 import { commonErrors } from '../responses.js';
-import { actorOf, budgetParamsSchema } from './budget-schema.js';
+import { budgetParamsSchema } from './budget-schema.js';
 
 /** `DELETE /v1/budgets/{id}` (audited); its periods, rollovers and exemptions go with it. */
 export function registerDeleteBudget(app: FastifyInstance, ctx: AppContext): void {
@@ -19,7 +20,8 @@ export function registerDeleteBudget(app: FastifyInstance, ctx: AppContext): voi
         params: budgetParamsSchema,
         response: { 204: z.null().describe('deleted'), ...commonErrors },
       },
-      onRequest: [requireAuth(ctx, 'settings:manage'), rateLimitByApiKey(ctx)],
+      config: { auth: auth.can('settings:manage') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request, reply) => {
       await deleteBudget(ctx, orgOf(request), actorOf(request), request.params.id);

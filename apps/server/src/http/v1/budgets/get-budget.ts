@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { auth } from '../../../auth/route-auth.js';
 import { getBudget } from '../../../budgets/service.js';
 import { getBudgetGauge } from '../../../budgets/tree-view.js';
 import type { AppContext } from '../../../context.js';
-import { orgOf, requireAuth } from '../../auth.js';
+import { orgOf } from '../../auth.js';
 import { rateLimitByApiKey } from '../../rate-limit.js';
 import { commonErrors } from '../responses.js';
 import { budgetParamsSchema, budgetSchema, toBudgetJson } from './budget-schema.js';
@@ -19,7 +20,8 @@ export function registerGetBudget(app: FastifyInstance, ctx: AppContext): void {
         params: budgetParamsSchema,
         response: { 200: budgetSchema, ...commonErrors },
       },
-      onRequest: [requireAuth(ctx, 'departments:read'), rateLimitByApiKey(ctx)],
+      config: { auth: auth.can('departments:read') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request) => {
       const orgId = orgOf(request);

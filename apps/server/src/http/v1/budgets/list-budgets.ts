@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import { listBudgets } from '../../../budgets/service.js';
 import { getBudgetGauge } from '../../../budgets/tree-view.js';
 import type { AppContext } from '../../../context.js';
-import { orgOf, requireAuth } from '../../auth.js';
+import { orgOf } from '../../auth.js';
 import { rateLimitByApiKey } from '../../rate-limit.js';
 import { commonErrors } from '../responses.js';
 import { budgetSchema, toBudgetJson } from './budget-schema.js';
@@ -19,7 +20,8 @@ export function registerListBudgets(app: FastifyInstance, ctx: AppContext): void
         summary: 'List budgets',
         response: { 200: z.object({ data: z.array(budgetSchema) }), ...commonErrors },
       },
-      onRequest: [requireAuth(ctx, 'departments:read'), rateLimitByApiKey(ctx)],
+      config: { auth: auth.can('departments:read') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request) => {
       const orgId = orgOf(request);

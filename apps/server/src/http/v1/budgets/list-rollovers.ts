@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import { listRollovers } from '../../../budgets/rollovers.js';
 import type { AppContext } from '../../../context.js';
-import { orgOf, requireAuth } from '../../auth.js';
+import { orgOf } from '../../auth.js';
 import { rateLimitByApiKey } from '../../rate-limit.js';
 import { commonErrors } from '../responses.js';
 import { budgetParamsSchema } from './budget-schema.js';
@@ -31,7 +32,8 @@ export function registerListRollovers(app: FastifyInstance, ctx: AppContext): vo
         params: budgetParamsSchema,
         response: { 200: z.object({ data: z.array(rolloverSchema) }), ...commonErrors },
       },
-      onRequest: [requireAuth(ctx, 'departments:read'), rateLimitByApiKey(ctx)],
+      config: { auth: auth.can('departments:read') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request) => {
       const rows = await listRollovers(ctx, orgOf(request), request.params.id);

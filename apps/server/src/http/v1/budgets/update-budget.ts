@@ -1,19 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import { updateBudget } from '../../../budgets/service.js';
 import { getBudgetGauge } from '../../../budgets/tree-view.js';
 import type { AppContext } from '../../../context.js';
-import { orgOf, requireAuth } from '../../auth.js';
+import { actorOf, orgOf } from '../../auth.js';
 import { rateLimitByApiKey } from '../../rate-limit.js';
 import { commonErrors } from '../responses.js';
-import {
-  actorOf,
-  budgetParamsSchema,
-  budgetSchema,
-  thresholdsSchema,
-  toBudgetJson,
-} from './budget-schema.js';
+import { budgetParamsSchema, budgetSchema, thresholdsSchema, toBudgetJson } from './budget-schema.js';
 
 const bodySchema = z
   .object({
@@ -41,7 +36,8 @@ export function registerUpdateBudget(app: FastifyInstance, ctx: AppContext): voi
         body: bodySchema,
         response: { 200: budgetSchema, ...commonErrors },
       },
-      onRequest: [requireAuth(ctx, 'settings:manage'), rateLimitByApiKey(ctx)],
+      config: { auth: auth.can('settings:manage') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request) => {
       const orgId = orgOf(request);

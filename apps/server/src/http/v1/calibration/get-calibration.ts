@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { getCalibrationReport } from '../../../reconciliation/calibration.js';
-import { orgOf, requireAuth } from '../../auth.js';
+import { orgOf } from '../../auth.js';
 import { commonErrors } from '../responses.js';
 
 const ratio = z.object({ overheadBytes: z.number(), bytesPerToken: z.number() });
@@ -46,7 +47,7 @@ export function registerGetCalibration(app: FastifyInstance, ctx: AppContext): v
         summary: 'Token estimator calibration per provider',
         response: { 200: responseSchema, ...commonErrors },
       },
-      preHandler: requireAuth(ctx, 'dashboard:view'),
+      config: { auth: auth.can('dashboard:view') },
     },
     async (request) => ({ data: await getCalibrationReport(ctx.db, orgOf(request)) }),
   );

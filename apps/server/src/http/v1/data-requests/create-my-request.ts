@@ -3,9 +3,10 @@ import { DATA_REQUEST_KINDS, DATA_REQUEST_REGIMES } from '@toktra/db';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { createDataRequest } from '../../../data-requests/service.js';
-import { principalOf, requireAuth } from '../../auth.js';
+import { principalOf } from '../../auth.js';
 import { commonErrors, errorSchema } from '../responses.js';
 import { DataRequest } from './schema.js';
 
@@ -31,7 +32,7 @@ export function registerCreateMyRequest(app: FastifyInstance, ctx: AppContext): 
           ...commonErrors,
         },
       },
-      preHandler: requireAuth(ctx, 'portal:view'),
+      config: { auth: auth.can('portal:view') },
     },
     async (request, reply) => {
       const principal = principalOf(request);

@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { readAccessExport } from '../../../data-requests/service.js';
-import { orgOf, requireAuth } from '../../auth.js';
+import { orgOf } from '../../auth.js';
 import { commonErrors, errorSchema, idSchema } from '../responses.js';
 import { formatQuery } from './schema.js';
 
@@ -19,7 +20,7 @@ export function registerDownloadExport(app: FastifyInstance, ctx: AppContext): v
         querystring: formatQuery,
         response: { 409: errorSchema, 410: errorSchema.describe('the export expired'), ...commonErrors },
       },
-      preHandler: requireAuth(ctx, 'settings:manage'),
+      config: { auth: auth.can('settings:manage') },
     },
     async (request, reply) => {
       const { id } = request.params;

@@ -2,9 +2,10 @@ import { AppError } from '@toktra/core';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { readAccessExport } from '../../../data-requests/service.js';
-import { principalOf, requireAuth } from '../../auth.js';
+import { principalOf } from '../../auth.js';
 import { commonErrors, errorSchema, idSchema } from '../responses.js';
 import { formatQuery } from './schema.js';
 
@@ -20,7 +21,7 @@ export function registerDownloadMyExport(app: FastifyInstance, ctx: AppContext):
         querystring: formatQuery,
         response: { 409: errorSchema, 410: errorSchema.describe('the export expired'), ...commonErrors },
       },
-      preHandler: requireAuth(ctx, 'portal:view'),
+      config: { auth: auth.can('portal:view') },
     },
     async (request, reply) => {
       const principal = principalOf(request);

@@ -1,11 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { executeErasure } from '../../../data-requests/service.js';
-import { orgOf, requireAuth } from '../../auth.js';
+import { actorOf, orgOf } from '../../auth.js';
 import { commonErrors, errorSchema, idSchema } from '../responses.js';
-import { actorOf, DataRequest } from './schema.js';
+import { DataRequest } from './schema.js';
 
 const bodySchema = z
   .object({ confirm: z.literal('ERASE').describe('type ERASE: erasure cannot be undone') })
@@ -27,7 +28,7 @@ export function registerExecuteErasure(app: FastifyInstance, ctx: AppContext): v
           ...commonErrors,
         },
       },
-      preHandler: requireAuth(ctx, 'settings:manage'),
+      config: { auth: auth.can('settings:manage') },
     },
     async (request) => executeErasure(ctx, orgOf(request), actorOf(request), request.params.id),
   );

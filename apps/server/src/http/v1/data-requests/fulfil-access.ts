@@ -1,11 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { fulfilAccess } from '../../../data-requests/service.js';
-import { orgOf, requireAuth } from '../../auth.js';
+import { actorOf, orgOf } from '../../auth.js';
 import { commonErrors, errorSchema, idSchema } from '../responses.js';
-import { actorOf, DataRequest } from './schema.js';
+import { DataRequest } from './schema.js';
 
 /** `POST /v1/data-requests/{id}/fulfil`: builds the access export (JSON + CSV) and closes the request. */
 export function registerFulfilAccess(app: FastifyInstance, ctx: AppContext): void {
@@ -22,7 +23,7 @@ export function registerFulfilAccess(app: FastifyInstance, ctx: AppContext): voi
           ...commonErrors,
         },
       },
-      preHandler: requireAuth(ctx, 'settings:manage'),
+      config: { auth: auth.can('settings:manage') },
     },
     async (request) => fulfilAccess(ctx, orgOf(request), actorOf(request), request.params.id),
   );

@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { getDataRequest } from '../../../data-requests/service.js';
-import { orgOf, requireAuth } from '../../auth.js';
+import { orgOf } from '../../auth.js';
 import { commonErrors, idSchema } from '../responses.js';
 import { DataRequest } from './schema.js';
 
@@ -18,7 +19,7 @@ export function registerGetRequest(app: FastifyInstance, ctx: AppContext): void 
         params: z.object({ id: idSchema }),
         response: { 200: DataRequest, ...commonErrors },
       },
-      preHandler: requireAuth(ctx, 'settings:manage'),
+      config: { auth: auth.can('settings:manage') },
     },
     async (request) => getDataRequest(ctx, orgOf(request), request.params.id),
   );

@@ -2,9 +2,10 @@ import { AppError } from '@toktra/core';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { listDataRequests } from '../../../data-requests/service.js';
-import { principalOf, requireAuth } from '../../auth.js';
+import { principalOf } from '../../auth.js';
 import { commonErrors } from '../responses.js';
 import { DataRequest } from './schema.js';
 
@@ -18,7 +19,7 @@ export function registerListMyRequests(app: FastifyInstance, ctx: AppContext): v
         summary: 'My data subject requests',
         response: { 200: z.object({ data: z.array(DataRequest) }), ...commonErrors },
       },
-      preHandler: requireAuth(ctx, 'portal:view'),
+      config: { auth: auth.can('portal:view') },
     },
     async (request) => {
       const principal = principalOf(request);

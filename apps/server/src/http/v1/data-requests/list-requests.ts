@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { listDataRequests } from '../../../data-requests/service.js';
-import { orgOf, requireAuth } from '../../auth.js';
+import { orgOf } from '../../auth.js';
 import { commonErrors } from '../responses.js';
 import { DataRequest } from './schema.js';
 
@@ -18,7 +19,7 @@ export function registerListRequests(app: FastifyInstance, ctx: AppContext): voi
         querystring: z.object({ status: z.enum(['open', 'completed', 'rejected']).optional() }).strict(),
         response: { 200: z.object({ data: z.array(DataRequest) }), ...commonErrors },
       },
-      preHandler: requireAuth(ctx, 'settings:manage'),
+      config: { auth: auth.can('settings:manage') },
     },
     async (request) => ({
       data: await listDataRequests(ctx, orgOf(request), { status: request.query.status }),

@@ -1,8 +1,5 @@
 import { DATA_REQUEST_KINDS, DATA_REQUEST_REGIMES } from '@toktra/db';
-import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { Actor } from '../../../audit/service.js';
-import { principalOf } from '../../auth.js';
 
 export const DataRequest = z.object({
   id: z.string(),
@@ -20,11 +17,3 @@ export const DataRequest = z.object({
 });
 
 export const formatQuery = z.object({ format: z.enum(['json', 'csv']).default('json') }).strict();
-
-/** The audit actor of an authenticated request: the API key or the signed-in user. */
-export function actorOf(request: FastifyRequest): Actor {
-  const principal = principalOf(request);
-  return principal.kind === 'api_key'
-    ? { type: 'api_key', id: principal.keyId ?? null }
-    : { type: 'user', id: principal.userId ?? null };
-}

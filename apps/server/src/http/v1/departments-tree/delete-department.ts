@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import { deleteDepartment } from '../../../budgets/department-edits.js';
 import type { AppContext } from '../../../context.js';
-import { orgOf, requireAuth } from '../../auth.js';
+import { actorOf, orgOf } from '../../auth.js';
 import { rateLimitByApiKey } from '../../rate-limit.js';
-import { actorOf } from '../budgets/budget-schema.js';
 import { commonErrors, idSchema } from '../responses.js';
 
 /** `DELETE /v1/departments/{id}`: children and members move up to its parent; its budget is deleted (audited). */
@@ -19,7 +19,8 @@ export function registerDeleteDepartment(app: FastifyInstance, ctx: AppContext):
         params: z.object({ id: idSchema }),
         response: { 204: z.null().describe('deleted'), ...commonErrors },
       },
-      onRequest: [requireAuth(ctx, 'departments:write'), rateLimitByApiKey(ctx)],
+      config: { auth: auth.can('departments:write') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request, reply) => {
       await deleteDepartment(ctx, orgOf(request), actorOf(request), request.params.id);

@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { auth } from '../../../auth/route-auth.js';
 import { getDepartmentTree } from '../../../budgets/tree-view.js';
 import type { AppContext } from '../../../context.js';
-import { orgOf, requireAuth } from '../../auth.js';
+import { orgOf } from '../../auth.js';
 import { rateLimitByApiKey } from '../../rate-limit.js';
 import { commonErrors } from '../responses.js';
 import { treeSchema } from './tree-schema.js';
@@ -17,7 +18,8 @@ export function registerGetTree(app: FastifyInstance, ctx: AppContext): void {
         summary: 'Department tree with live usage and budgets',
         response: { 200: treeSchema, ...commonErrors },
       },
-      onRequest: [requireAuth(ctx, 'departments:read'), rateLimitByApiKey(ctx)],
+      config: { auth: auth.can('departments:read') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request) => getDepartmentTree(ctx, orgOf(request)),
   );

@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import { updateDepartment } from '../../../budgets/department-edits.js';
 import type { AppContext } from '../../../context.js';
-import { orgOf, requireAuth } from '../../auth.js';
+import { actorOf, orgOf } from '../../auth.js';
 import { rateLimitByApiKey } from '../../rate-limit.js';
-import { actorOf } from '../budgets/budget-schema.js';
 import { commonErrors, idSchema } from '../responses.js';
 
 const bodySchema = z
@@ -37,7 +37,8 @@ export function registerUpdateDepartment(app: FastifyInstance, ctx: AppContext):
         body: bodySchema,
         response: { 200: departmentSchema, ...commonErrors },
       },
-      onRequest: [requireAuth(ctx, 'departments:write'), rateLimitByApiKey(ctx)],
+      config: { auth: auth.can('departments:write') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request) => {
       const row = await updateDepartment(

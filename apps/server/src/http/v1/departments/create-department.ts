@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { createDepartment } from '../../../departments/service.js';
-import { orgOf, requireApiKey } from '../../auth.js';
+import { orgOf } from '../../auth.js';
 import { rateLimitByApiKey } from '../../rate-limit.js';
 import { commonErrors, errorSchema, idSchema } from '../responses.js';
 import { departmentSchema, toDepartmentJson } from './department-schema.js';
@@ -24,7 +25,8 @@ export function registerCreateDepartment(app: FastifyInstance, ctx: AppContext):
         body: bodySchema,
         response: { 201: departmentSchema, ...commonErrors, 409: errorSchema },
       },
-      onRequest: [requireApiKey(ctx, 'write'), rateLimitByApiKey(ctx)],
+      config: { auth: auth.apiKey('write') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request, reply) => {
       const actor = { type: 'api_key', id: request.apiKey?.keyId ?? null } as const;

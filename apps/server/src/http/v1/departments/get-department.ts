@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { getDepartment } from '../../../departments/service.js';
-import { orgOf, requireApiKey } from '../../auth.js';
+import { orgOf } from '../../auth.js';
 import { rateLimitByApiKey } from '../../rate-limit.js';
 import { commonErrors, idSchema } from '../responses.js';
 import { departmentSchema, toDepartmentJson } from './department-schema.js';
@@ -19,7 +20,8 @@ export function registerGetDepartment(app: FastifyInstance, ctx: AppContext): vo
         params: z.object({ id: idSchema }),
         response: { 200: departmentSchema, ...commonErrors },
       },
-      onRequest: [requireApiKey(ctx, 'read'), rateLimitByApiKey(ctx)],
+      config: { auth: auth.apiKey('read') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request) => toDepartmentJson(await getDepartment(ctx.db, orgOf(request), request.params.id)),
   );

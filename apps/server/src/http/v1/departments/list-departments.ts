@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { listDepartments } from '../../../departments/service.js';
-import { orgOf, requireApiKey } from '../../auth.js';
+import { orgOf } from '../../auth.js';
 import { rateLimitByApiKey } from '../../rate-limit.js';
 import { pageQuerySchema } from '../pagination.js';
 import { commonErrors } from '../responses.js';
@@ -23,7 +24,8 @@ export function registerListDepartments(app: FastifyInstance, ctx: AppContext): 
           ...commonErrors,
         },
       },
-      onRequest: [requireApiKey(ctx, 'read'), rateLimitByApiKey(ctx)],
+      config: { auth: auth.apiKey('read') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request) => {
       const page = await listDepartments(ctx.db, orgOf(request), request.query);

@@ -2,9 +2,10 @@ import { AppError } from '@toktra/core';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { filterToReach } from '../../../auth/reach.js';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { getDevice } from '../../../devices/service.js';
-import { orgOf, principalOf, requireAuth } from '../../auth.js';
+import { orgOf, principalOf } from '../../auth.js';
 import { deviceParamsSchema, deviceSchema } from './device-schema.js';
 
 /** `GET /v1/devices/{id}`: one device of the caller's org; any other id is 404. */
@@ -18,7 +19,7 @@ export function registerGetDevice(app: FastifyInstance, ctx: AppContext): void {
         params: deviceParamsSchema,
         response: { 200: deviceSchema },
       },
-      preHandler: requireAuth(ctx, 'devices:read'),
+      config: { auth: auth.can('devices:read') },
     },
     async (request) => {
       const device = await getDevice(ctx.db, orgOf(request), request.params.id);

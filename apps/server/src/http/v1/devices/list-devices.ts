@@ -2,9 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { filterToReach } from '../../../auth/reach.js';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { listDevices } from '../../../devices/service.js';
-import { orgOf, principalOf, requireAuth } from '../../auth.js';
+import { orgOf, principalOf } from '../../auth.js';
 import { pageQuerySchema } from '../pagination.js';
 import { deviceSchema } from './device-schema.js';
 
@@ -19,7 +20,7 @@ export function registerListDevices(app: FastifyInstance, ctx: AppContext): void
         querystring: pageQuerySchema,
         response: { 200: z.object({ data: z.array(deviceSchema), next_cursor: z.string().nullable() }) },
       },
-      preHandler: requireAuth(ctx, 'devices:read'),
+      config: { auth: auth.can('devices:read') },
     },
     async (request) => {
       // Managers see their subtree's devices; employees use /v1/me/devices.

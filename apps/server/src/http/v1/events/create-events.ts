@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { MAX_BATCH_EVENTS } from '../../../usage/event-input.js';
 import { ingestBatch } from '../../../usage/ingest.js';
-import { orgOf, requireApiKey } from '../../auth.js';
+import { orgOf } from '../../auth.js';
 import { rateLimitByApiKey } from '../../rate-limit.js';
 import { commonErrors, errorSchema } from '../responses.js';
 
@@ -56,7 +57,8 @@ export function registerCreateEvents(app: FastifyInstance, ctx: AppContext): voi
         body: z.object({ events: z.array(eventItem) }),
         response: { 200: resultSchema, ...commonErrors, 413: errorSchema },
       },
-      onRequest: [requireApiKey(ctx, 'ingest'), rateLimitByApiKey(ctx)],
+      config: { auth: auth.apiKey('ingest') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request) => {
       const keyId = request.apiKey?.keyId ?? '';

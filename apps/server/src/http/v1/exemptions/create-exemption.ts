@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import { requestExemption } from '../../../budgets/exemptions.js';
 import type { AppContext } from '../../../context.js';
-import { authenticate, orgOf, principalOf } from '../../auth.js';
+import { orgOf, principalOf } from '../../auth.js';
 import { rateLimitByApiKey } from '../../rate-limit.js';
 import { commonErrors, idSchema } from '../responses.js';
 import { exemptionSchema, periodSchema, toExemptionJson } from './exemption-schema.js';
@@ -39,12 +40,8 @@ export function registerCreateExemption(app: FastifyInstance, ctx: AppContext): 
         body: bodySchema,
         response: { 201: exemptionSchema, ...commonErrors },
       },
-      onRequest: [
-        async (request) => {
-          await authenticate(ctx, request);
-        },
-        rateLimitByApiKey(ctx),
-      ],
+      config: { auth: auth.signedIn() },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request, reply) => {
       const row = await requestExemption(ctx, orgOf(request), principalOf(request), request.body);

@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import { decideExemption } from '../../../budgets/exemptions.js';
 import type { AppContext } from '../../../context.js';
-import { orgOf, requireAuth } from '../../auth.js';
+import { actorOf, orgOf } from '../../auth.js';
 import { rateLimitByApiKey } from '../../rate-limit.js';
-import { actorOf } from '../budgets/budget-schema.js';
 import { commonErrors, errorSchema } from '../responses.js';
 import { exemptionParamsSchema, exemptionSchema, toExemptionJson } from './exemption-schema.js';
 
@@ -31,7 +31,8 @@ export function registerDecideExemption(app: FastifyInstance, ctx: AppContext): 
           body: bodySchema,
           response: { 200: exemptionSchema, ...commonErrors, 409: errorSchema },
         },
-        onRequest: [requireAuth(ctx, 'settings:manage'), rateLimitByApiKey(ctx)],
+        config: { auth: auth.can('settings:manage') },
+        onRequest: rateLimitByApiKey(ctx),
       },
       async (request) =>
         toExemptionJson(

@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { auth } from '../../../auth/route-auth.js';
 import { getExemption } from '../../../budgets/exemptions.js';
 import type { AppContext } from '../../../context.js';
-import { orgOf, requireAuth } from '../../auth.js';
+import { orgOf } from '../../auth.js';
 import { rateLimitByApiKey } from '../../rate-limit.js';
 import { commonErrors } from '../responses.js';
 import { exemptionParamsSchema, exemptionSchema, toExemptionJson } from './exemption-schema.js';
@@ -19,7 +20,8 @@ export function registerGetExemption(app: FastifyInstance, ctx: AppContext): voi
         params: exemptionParamsSchema,
         response: { 200: exemptionSchema, ...commonErrors },
       },
-      onRequest: [requireAuth(ctx, 'departments:read'), rateLimitByApiKey(ctx)],
+      config: { auth: auth.can('departments:read') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request) => toExemptionJson(await getExemption(ctx, orgOf(request), request.params.id)),
   );

@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import { listExemptions } from '../../../budgets/exemptions.js';
 import type { AppContext } from '../../../context.js';
-import { orgOf, requireAuth } from '../../auth.js';
+import { orgOf } from '../../auth.js';
 import { rateLimitByApiKey } from '../../rate-limit.js';
 import { commonErrors, idSchema } from '../responses.js';
 import { exemptionSchema, periodSchema, toExemptionJson } from './exemption-schema.js';
@@ -27,7 +28,8 @@ export function registerListExemptions(app: FastifyInstance, ctx: AppContext): v
         querystring: querySchema,
         response: { 200: z.object({ data: z.array(exemptionSchema) }), ...commonErrors },
       },
-      onRequest: [requireAuth(ctx, 'departments:read'), rateLimitByApiKey(ctx)],
+      config: { auth: auth.can('departments:read') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request) => ({
       data: (await listExemptions(ctx, orgOf(request), request.query)).map(toExemptionJson),

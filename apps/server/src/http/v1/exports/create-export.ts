@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { createExport } from '../../../exports/service.js';
-import { orgOf, requireAuth } from '../../auth.js';
+import { actorOf, orgOf } from '../../auth.js';
 import { commonErrors, dateSchema } from '../responses.js';
-import { actorOf } from './actor.js';
 
 const bodySchema = z
   .object({
@@ -29,7 +29,7 @@ export function registerCreateExport(app: FastifyInstance, ctx: AppContext): voi
         body: bodySchema,
         response: { 202: z.object({ job_id: z.string(), status: z.literal('queued') }), ...commonErrors },
       },
-      preHandler: requireAuth(ctx, 'usage:read'),
+      config: { auth: auth.can('usage:read') },
     },
     async (request, reply) => {
       const b = request.body;

@@ -3,6 +3,7 @@ import { AppError, isUuid } from '@toktra/core';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { resolveDownload } from '../../../exports/service.js';
 import { errorSchema, idSchema } from '../responses.js';
@@ -12,6 +13,7 @@ export function registerDownloadExport(app: FastifyInstance, ctx: AppContext): v
   app.withTypeProvider<ZodTypeProvider>().get(
     '/v1/exports/:job_id/download',
     {
+      config: { auth: auth.public('signed, expiring link') },
       schema: {
         tags: ['exports'],
         summary: 'Download an export (signed link)',

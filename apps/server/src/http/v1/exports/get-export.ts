@@ -2,9 +2,10 @@ import { AppError, isUuid } from '@toktra/core';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { getExport, signDownloadPath } from '../../../exports/service.js';
-import { orgOf, requireAuth } from '../../auth.js';
+import { orgOf } from '../../auth.js';
 import { commonErrors, idSchema } from '../responses.js';
 
 export const exportViewSchema = z.object({
@@ -35,7 +36,7 @@ export function registerGetExport(app: FastifyInstance, ctx: AppContext): void {
         params: z.object({ job_id: idSchema }),
         response: { 200: exportViewSchema, ...commonErrors },
       },
-      preHandler: requireAuth(ctx, 'usage:read'),
+      config: { auth: auth.can('usage:read') },
     },
     async (request) => {
       const orgId = orgOf(request);

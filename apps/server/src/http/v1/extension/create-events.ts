@@ -1,11 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { ingestExtensionBatch } from '../../../extension/ingest.js';
 import { MAX_EXTENSION_BATCH } from '../../../extension/request-input.js';
 import { commonErrors, errorSchema } from '../responses.js';
-import { browserOf, requireExtension } from './extension-auth.js';
+import { browserOf } from './extension-auth.js';
 
 // Items are validated one by one (a bad one is reported by index, the others kept).
 const item = z
@@ -34,7 +35,7 @@ export function registerExtensionEvents(app: FastifyInstance, ctx: AppContext): 
         body: z.object({ events: z.array(item) }).strict(),
         response: { 200: resultSchema, ...commonErrors, 413: errorSchema },
       },
-      onRequest: requireExtension(ctx),
+      config: { auth: auth.extension() },
     },
     async (request) => ingestExtensionBatch(ctx, browserOf(request), request.body.events),
   );

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { enrollExtension } from '../../../extension/enroll.js';
 import { errorSchema } from '../responses.js';
@@ -36,6 +37,7 @@ export function registerEnrollExtension(app: FastifyInstance, ctx: AppContext): 
   app.withTypeProvider<ZodTypeProvider>().post(
     '/v1/extension/enroll',
     {
+      config: { auth: auth.public('one-time enrollment code in the body') },
       schema: {
         tags: ['extension'],
         summary: 'Enroll a browser extension',

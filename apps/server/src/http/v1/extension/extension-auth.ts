@@ -9,15 +9,13 @@ declare module 'fastify' {
   }
 }
 
-/** An onRequest hook: `Authorization: Bearer tkext_…` → the enrolled browser, its user and org. */
-export function requireExtension(ctx: AppContext) {
-  return async (request: FastifyRequest): Promise<void> => {
-    const [scheme, token] = (request.headers.authorization ?? '').split(' ');
-    if (scheme?.toLowerCase() !== 'bearer' || !token) {
-      throw new AppError('unauthorized', 'send the browser token as "Authorization: Bearer <token>"');
-    }
-    request.extensionBrowser = await resolveExtensionToken(ctx.db, token);
-  };
+/** `Authorization: Bearer tkext_…` → the enrolled browser, its user and org (routes declaring `auth.extension()`). */
+export async function resolveExtensionRequest(ctx: AppContext, request: FastifyRequest): Promise<void> {
+  const [scheme, token] = (request.headers.authorization ?? '').split(' ');
+  if (scheme?.toLowerCase() !== 'bearer' || !token) {
+    throw new AppError('unauthorized', 'send the browser token as "Authorization: Bearer <token>"');
+  }
+  request.extensionBrowser = await resolveExtensionToken(ctx.db, token);
 }
 
 export function browserOf(request: FastifyRequest): ExtensionPrincipal {

@@ -2,12 +2,13 @@ import { MODEL_TIER_RULES, MODEL_TIERS } from '@toktra/core';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { getUserTier } from '../../../efficiency/tiers.js';
 import { preflight } from '../../../preflight/service.js';
 import { getOwnPrivacy } from '../../../privacy/service.js';
 import { commonErrors } from '../responses.js';
-import { browserOf, requireExtension } from './extension-auth.js';
+import { browserOf } from './extension-auth.js';
 
 /** How long the extension may trust an answer before it asks again (it refreshes in the background). */
 export const EXTENSION_PREFLIGHT_TTL_SECONDS = 10;
@@ -53,7 +54,7 @@ export function registerExtensionPreflight(app: FastifyInstance, ctx: AppContext
         summary: "The browser user's preflight answer and model rules",
         response: { 200: answerSchema, ...commonErrors },
       },
-      onRequest: requireExtension(ctx),
+      config: { auth: auth.extension() },
     },
     async (request) => {
       const who = browserOf(request);

@@ -1,11 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { getBrowser } from '../../../extension/browsers.js';
 import { getUser } from '../../../users/service.js';
 import { commonErrors } from '../responses.js';
-import { browserOf, requireExtension } from './extension-auth.js';
+import { browserOf } from './extension-auth.js';
 
 /** `GET /v1/extension/me`: who this browser is enrolled for, for the options page. */
 export function registerGetExtensionStatus(app: FastifyInstance, ctx: AppContext): void {
@@ -26,7 +27,7 @@ export function registerGetExtensionStatus(app: FastifyInstance, ctx: AppContext
           ...commonErrors,
         },
       },
-      onRequest: requireExtension(ctx),
+      config: { auth: auth.extension() },
     },
     async (request) => {
       const who = browserOf(request);

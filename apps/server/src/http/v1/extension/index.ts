@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { registerExtensionEvents } from './create-events.js';
 import { registerEnrollExtension } from './enroll.js';
@@ -14,10 +15,13 @@ import { registerExtensionSignOut } from './sign-out.js';
 export function registerExtensionRoutes(app: FastifyInstance, ctx: AppContext): void {
   installExtensionCors(app);
   // CORS preflights: answered by the hook for extension origins, 404 for anyone else.
-  app.options('/v1/extension/*', { schema: { hide: true } }, async (_request, reply) =>
-    reply.code(404).send({
-      error: { code: 'not_found', message: 'no such route' },
-    }),
+  app.options(
+    '/v1/extension/*',
+    { schema: { hide: true }, config: { auth: auth.public('CORS preflight; carries no data') } },
+    async (_request, reply) =>
+      reply.code(404).send({
+        error: { code: 'not_found', message: 'no such route' },
+      }),
   );
   registerEnrollExtension(app, ctx);
   registerGetExtensionStatus(app, ctx);

@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { listBrowsers } from '../../../extension/browsers.js';
-import { orgOf, requireAuth } from '../../auth.js';
+import { orgOf } from '../../auth.js';
 import { commonErrors } from '../responses.js';
 import { browserSchema } from './browser-schema.js';
 
@@ -18,7 +19,7 @@ export function registerListBrowsers(app: FastifyInstance, ctx: AppContext): voi
         querystring: z.object({ user_id: z.uuid().optional() }).strict(),
         response: { 200: z.object({ data: z.array(browserSchema) }), ...commonErrors },
       },
-      preHandler: requireAuth(ctx, 'devices:read'),
+      config: { auth: auth.can('devices:read') },
     },
     async (request) => ({
       data: await listBrowsers(ctx.db, orgOf(request), { userId: request.query.user_id }),

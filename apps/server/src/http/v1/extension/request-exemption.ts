@@ -3,11 +3,12 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Principal } from '../../../auth/permissions.js';
+import { auth } from '../../../auth/route-auth.js';
 import { requestExemption } from '../../../budgets/exemptions.js';
 import type { AppContext } from '../../../context.js';
 import { exemptionSchema, toExemptionJson } from '../exemptions/exemption-schema.js';
 import { commonErrors } from '../responses.js';
-import { browserOf, requireExtension } from './extension-auth.js';
+import { browserOf } from './extension-auth.js';
 
 const bodySchema = z
   .object({
@@ -30,7 +31,7 @@ export function registerExtensionExemption(app: FastifyInstance, ctx: AppContext
         body: bodySchema,
         response: { 201: exemptionSchema, ...commonErrors },
       },
-      onRequest: requireExtension(ctx),
+      config: { auth: auth.extension() },
     },
     async (request, reply) => {
       const who = browserOf(request);

@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { actorOf } from '../../../auth/reach.js';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { revokeBrowser } from '../../../extension/browsers.js';
-import { orgOf, principalOf, requireAuth } from '../../auth.js';
+import { orgOf, principalOf } from '../../auth.js';
 import { commonErrors } from '../responses.js';
 import { browserParamsSchema, browserSchema } from './browser-schema.js';
 
@@ -18,7 +19,7 @@ export function registerRevokeBrowser(app: FastifyInstance, ctx: AppContext): vo
         params: browserParamsSchema,
         response: { 200: browserSchema, ...commonErrors },
       },
-      preHandler: requireAuth(ctx, 'devices:revoke'),
+      config: { auth: auth.can('devices:revoke') },
     },
     async (request) =>
       revokeBrowser(ctx.db, orgOf(request), actorOf(principalOf(request)), request.params.id),

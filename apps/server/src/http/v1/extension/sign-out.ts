@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { revokeBrowser } from '../../../extension/browsers.js';
 import { commonErrors } from '../responses.js';
-import { browserOf, requireExtension } from './extension-auth.js';
+import { browserOf } from './extension-auth.js';
 
 /** `DELETE /v1/extension/me`: the user signs the browser out; its token is revoked. */
 export function registerExtensionSignOut(app: FastifyInstance, ctx: AppContext): void {
@@ -16,7 +17,7 @@ export function registerExtensionSignOut(app: FastifyInstance, ctx: AppContext):
         summary: 'Sign this browser out',
         response: { 204: z.null().describe('signed out'), ...commonErrors },
       },
-      onRequest: requireExtension(ctx),
+      config: { auth: auth.extension() },
     },
     async (request, reply) => {
       const who = browserOf(request);

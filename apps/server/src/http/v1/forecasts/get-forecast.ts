@@ -2,9 +2,10 @@ import { AppError } from '@toktra/core';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { getForecast } from '../../../forecasts/service.js';
-import { orgOf, requireAuth } from '../../auth.js';
+import { orgOf } from '../../auth.js';
 import { commonErrors, idSchema } from '../responses.js';
 
 const interval = z.object({
@@ -78,7 +79,7 @@ export function registerGetForecast(app: FastifyInstance, ctx: AppContext): void
           ...commonErrors,
         },
       },
-      preHandler: requireAuth(ctx, 'usage:read'),
+      config: { auth: auth.can('usage:read') },
     },
     async (request) => {
       const q = request.query;

@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { createIncident } from '../../../incidents/service.js';
-import { orgOf } from '../../auth.js';
-import { actorOf, manageGovernance } from '../policies/shared.js';
+import { actorOf, orgOf } from '../../auth.js';
+import { rateLimitByApiKey } from '../../rate-limit.js';
 import { commonErrors } from '../responses.js';
 import { incidentSchema } from './incident-schema.js';
 
@@ -28,7 +29,8 @@ export function registerCreateIncident(app: FastifyInstance, ctx: AppContext): v
         body,
         response: { 201: incidentSchema, ...commonErrors },
       },
-      onRequest: manageGovernance(ctx),
+      config: { auth: auth.can('settings:manage') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request, reply) => {
       const orgId = orgOf(request);

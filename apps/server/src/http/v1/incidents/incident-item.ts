@@ -1,10 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { addIncidentComment, getIncident, updateIncident } from '../../../incidents/service.js';
-import { orgOf } from '../../auth.js';
-import { actorOf, idParams, manageGovernance, readGovernance, uuidOr404 } from '../policies/shared.js';
+import { actorOf, orgOf } from '../../auth.js';
+import { rateLimitByApiKey } from '../../rate-limit.js';
+import { idParams, uuidOr404 } from '../policies/shared.js';
 import { commonErrors } from '../responses.js';
 import { incidentSchema, timelineEntrySchema } from './incident-schema.js';
 
@@ -30,7 +32,8 @@ export function registerIncidentItemRoutes(app: FastifyInstance, ctx: AppContext
         params: idParams,
         response: { 200: incidentSchema.extend({ timeline: z.array(timelineEntrySchema) }), ...commonErrors },
       },
-      onRequest: readGovernance(ctx),
+      config: { auth: auth.can('audit:read') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request) => getIncident(ctx.db, orgOf(request), uuidOr404(request.params.id, 'incident')),
   );
@@ -44,7 +47,8 @@ export function registerIncidentItemRoutes(app: FastifyInstance, ctx: AppContext
         body: patchBody,
         response: { 200: incidentSchema, ...commonErrors },
       },
-      onRequest: manageGovernance(ctx),
+      config: { auth: auth.can('settings:manage') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request) =>
       updateIncident(
@@ -65,7 +69,8 @@ export function registerIncidentItemRoutes(app: FastifyInstance, ctx: AppContext
         body: z.object({ body: z.string().trim().min(1).max(10_000) }).strict(),
         response: { 201: timelineEntrySchema, ...commonErrors },
       },
-      onRequest: manageGovernance(ctx),
+      config: { auth: auth.can('settings:manage') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request, reply) =>
       reply

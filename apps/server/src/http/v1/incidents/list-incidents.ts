@@ -1,10 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { listIncidents } from '../../../incidents/service.js';
 import { orgOf } from '../../auth.js';
-import { decodeKeyset, keysetPage, readGovernance } from '../policies/shared.js';
+import { rateLimitByApiKey } from '../../rate-limit.js';
+import { decodeKeyset, keysetPage } from '../policies/shared.js';
 import { commonErrors } from '../responses.js';
 import { incidentSchema } from './incident-schema.js';
 
@@ -31,7 +33,8 @@ export function registerListIncidents(app: FastifyInstance, ctx: AppContext): vo
           ...commonErrors,
         },
       },
-      onRequest: readGovernance(ctx),
+      config: { auth: auth.can('audit:read') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request) => {
       const { limit, cursor, ...filter } = request.query;

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import {
   createConnector,
@@ -10,8 +11,9 @@ import {
   testConnector,
   updateConnector,
 } from '../../../integrations/itsm/service.js';
-import { orgOf } from '../../auth.js';
-import { actorOf, idParams, manageGovernance, uuidOr404 } from '../policies/shared.js';
+import { actorOf, orgOf } from '../../auth.js';
+import { rateLimitByApiKey } from '../../rate-limit.js';
+import { idParams, uuidOr404 } from '../policies/shared.js';
 import { commonErrors } from '../responses.js';
 
 const connectorSchema = z.object({
@@ -88,7 +90,8 @@ export function registerItsmConnectorRoutes(app: FastifyInstance, ctx: AppContex
         summary: 'ITSM connectors',
         response: { 200: z.object({ data: z.array(connectorSchema) }), ...commonErrors },
       },
-      onRequest: manageGovernance(ctx),
+      config: { auth: auth.can('settings:manage') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request) => ({ data: await listConnectors(ctx, orgOf(request)) }),
   );
@@ -101,7 +104,8 @@ export function registerItsmConnectorRoutes(app: FastifyInstance, ctx: AppContex
         body: createBody,
         response: { 201: connectorSchema, ...commonErrors },
       },
-      onRequest: manageGovernance(ctx),
+      config: { auth: auth.can('settings:manage') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request, reply) =>
       reply.status(201).send(await createConnector(ctx, orgOf(request), actorOf(request), request.body)),
@@ -115,7 +119,8 @@ export function registerItsmConnectorRoutes(app: FastifyInstance, ctx: AppContex
         params: idParams,
         response: { 200: connectorSchema, ...commonErrors },
       },
-      onRequest: manageGovernance(ctx),
+      config: { auth: auth.can('settings:manage') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request) => getConnector(ctx, orgOf(request), id404(request.params.id)),
   );
@@ -129,7 +134,8 @@ export function registerItsmConnectorRoutes(app: FastifyInstance, ctx: AppContex
         body: patchBody,
         response: { 200: connectorSchema, ...commonErrors },
       },
-      onRequest: manageGovernance(ctx),
+      config: { auth: auth.can('settings:manage') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request) =>
       updateConnector(ctx, orgOf(request), actorOf(request), id404(request.params.id), request.body),
@@ -143,7 +149,8 @@ export function registerItsmConnectorRoutes(app: FastifyInstance, ctx: AppContex
         params: idParams,
         response: { 204: z.null(), ...commonErrors },
       },
-      onRequest: manageGovernance(ctx),
+      config: { auth: auth.can('settings:manage') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request, reply) => {
       await deleteConnector(ctx, orgOf(request), actorOf(request), id404(request.params.id));
@@ -159,7 +166,8 @@ export function registerItsmConnectorRoutes(app: FastifyInstance, ctx: AppContex
         params: idParams,
         response: { 200: z.object({ ok: z.boolean(), message: z.string() }), ...commonErrors },
       },
-      onRequest: manageGovernance(ctx),
+      config: { auth: auth.can('settings:manage') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request) => testConnector(ctx, orgOf(request), id404(request.params.id)),
   );

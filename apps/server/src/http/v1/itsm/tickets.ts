@@ -1,10 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { createTicketForAlert } from '../../../integrations/itsm/service.js';
-import { orgOf } from '../../auth.js';
-import { actorOf, manageGovernance, uuidOr404 } from '../policies/shared.js';
+import { actorOf, orgOf } from '../../auth.js';
+import { rateLimitByApiKey } from '../../rate-limit.js';
+import { uuidOr404 } from '../policies/shared.js';
 import { commonErrors } from '../responses.js';
 
 /** `POST /v1/itsm/tickets` `{alert_id, connector_id?}`: the dashboard's Create ticket. */
@@ -34,7 +36,8 @@ export function registerItsmTicketRoutes(app: FastifyInstance, ctx: AppContext):
           ...commonErrors,
         },
       },
-      onRequest: manageGovernance(ctx),
+      config: { auth: auth.can('settings:manage') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request) => {
       const { alert_id, connector_id } = request.body;

@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { getOwnPrivacy } from '../../../privacy/service.js';
-import { OwnPrivacy, ownerOf, requireOwnSession, SESSION_ONLY, TAGS } from './privacy-schema.js';
+import { OwnPrivacy, ownerOf, SESSION_ONLY, TAGS } from './privacy-schema.js';
 
 /** `GET /v1/me/privacy`: my Privacy Hours schedule, pause and whether they are in force now. */
 export function registerGetPrivacy(app: FastifyInstance, ctx: AppContext): void {
@@ -15,7 +16,7 @@ export function registerGetPrivacy(app: FastifyInstance, ctx: AppContext): void 
         summary: 'My Privacy Hours (signed-in employee only)',
         response: { 200: OwnPrivacy },
       },
-      preHandler: requireOwnSession(ctx),
+      config: { auth: auth.session() },
     },
     async (request) => {
       const { orgId, userId } = ownerOf(request);

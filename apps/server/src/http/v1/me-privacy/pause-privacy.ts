@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { MAX_PAUSE_MINUTES, pause } from '../../../privacy/service.js';
-import { OwnPrivacy, ownerOf, requireOwnSession, SESSION_ONLY, TAGS } from './privacy-schema.js';
+import { OwnPrivacy, ownerOf, SESSION_ONLY, TAGS } from './privacy-schema.js';
 
 const Body = z.object({
   /** Omitted: until I resume. */
@@ -22,7 +23,7 @@ export function registerPausePrivacy(app: FastifyInstance, ctx: AppContext): voi
         body: Body,
         response: { 200: OwnPrivacy },
       },
-      preHandler: requireOwnSession(ctx),
+      config: { auth: auth.session() },
     },
     async (request) => {
       const { orgId, userId } = ownerOf(request);

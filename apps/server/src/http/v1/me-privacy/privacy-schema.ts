@@ -1,8 +1,6 @@
 import { AppError } from '@toktra/core';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { AppContext } from '../../../context.js';
-import { authenticate } from '../../auth.js';
 
 const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
 
@@ -26,23 +24,6 @@ export const TAGS = ['me'];
 /** OpenAPI: these endpoints take the portal session, never an API key. */
 export const SESSION_ONLY =
   'Only the signed-in employee, with their portal session (cookie + x-csrf-token on writes). API keys — any scope — and other users get 403: Privacy Hours cannot be read or overridden by admins.';
-
-/**
- * Privacy Hours belong to the signed-in employee alone: a session is required (CSRF-checked on
- * writes) and any role may manage its own; API keys — even admin-scoped ones — get nothing,
- * because there is no "own" person behind a key and no admin override by design.
- */
-export function requireOwnSession(ctx: AppContext) {
-  return async (request: FastifyRequest): Promise<void> => {
-    const principal = await authenticate(ctx, request);
-    if (principal.kind !== 'user' || !principal.userId) {
-      throw new AppError(
-        'forbidden',
-        'Privacy Hours are managed only by the employee, signed in to the portal; API keys cannot read or change them',
-      );
-    }
-  };
-}
 
 export function ownerOf(request: FastifyRequest): { orgId: string; userId: string } {
   const principal = request.principal;

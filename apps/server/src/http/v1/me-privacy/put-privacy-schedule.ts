@@ -1,16 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { saveSchedule } from '../../../privacy/service.js';
-import {
-  OwnPrivacy,
-  ownerOf,
-  PrivacyWindow,
-  requireOwnSession,
-  SESSION_ONLY,
-  TAGS,
-} from './privacy-schema.js';
+import { OwnPrivacy, ownerOf, PrivacyWindow, SESSION_ONLY, TAGS } from './privacy-schema.js';
 
 const Body = z.object({
   time_zone: z.string().min(1).max(64),
@@ -29,7 +23,7 @@ export function registerPutPrivacySchedule(app: FastifyInstance, ctx: AppContext
         body: Body,
         response: { 200: OwnPrivacy },
       },
-      preHandler: requireOwnSession(ctx),
+      config: { auth: auth.session() },
     },
     async (request) => {
       const { orgId, userId } = ownerOf(request);

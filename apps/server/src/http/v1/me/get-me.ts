@@ -3,9 +3,10 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { describePrincipal } from '../../../auth/me.js';
 import { PERMISSIONS } from '../../../auth/permissions.js';
+import { auth } from '../../../auth/route-auth.js';
 import { csrfTokenFor } from '../../../auth/sessions.js';
 import type { AppContext } from '../../../context.js';
-import { authenticate, principalOf } from '../../auth.js';
+import { principalOf } from '../../auth.js';
 
 const MeResponse = z.object({
   user: z
@@ -36,9 +37,7 @@ export function registerGetMe(app: FastifyInstance, ctx: AppContext): void {
     {
       schema: { tags: ['me'], summary: 'The caller and what they may do', response: { 200: MeResponse } },
       // Any authenticated caller may ask who they are: no particular permission is required.
-      preHandler: async (request) => {
-        await authenticate(ctx, request);
-      },
+      config: { auth: auth.signedIn() },
     },
     async (request) => {
       const me = await describePrincipal(ctx.db, principalOf(request));

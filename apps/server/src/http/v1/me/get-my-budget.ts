@@ -2,9 +2,10 @@ import { AppError } from '@toktra/core';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import { getMyBudget } from '../../../budgets/my-budget.js';
 import type { AppContext } from '../../../context.js';
-import { principalOf, requireAuth } from '../../auth.js';
+import { principalOf } from '../../auth.js';
 import { commonErrors } from '../responses.js';
 
 const querySchema = z
@@ -77,7 +78,7 @@ export function registerGetMyBudget(app: FastifyInstance, ctx: AppContext): void
         querystring: querySchema,
         response: { 200: responseSchema, ...commonErrors },
       },
-      preHandler: requireAuth(ctx, 'portal:view'),
+      config: { auth: auth.can('portal:view') },
     },
     async (request) => {
       const principal = principalOf(request);

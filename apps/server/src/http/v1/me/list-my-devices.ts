@@ -3,8 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { listOwnDevices } from '../../../auth/me.js';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
-import { principalOf, requireAuth } from '../../auth.js';
+import { principalOf } from '../../auth.js';
 
 const Device = z.object({
   id: z.string(),
@@ -22,7 +23,7 @@ export function registerListMyDevices(app: FastifyInstance, ctx: AppContext): vo
     '/v1/me/devices',
     {
       schema: { tags: ['me'], summary: 'My devices', response: { 200: z.object({ data: z.array(Device) }) } },
-      preHandler: requireAuth(ctx, 'portal:view'),
+      config: { auth: auth.can('portal:view') },
     },
     async (request) => {
       const principal = principalOf(request);

@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { createEnrollToken } from '../../../enrollment/tokens.js';
-import { principalOf, requireAuth } from '../../auth.js';
+import { principalOf } from '../../auth.js';
 
 const Body = z.object({
   max_uses: z.number().int().min(1).max(10_000).default(1),
@@ -30,7 +31,7 @@ export function registerCreateEnrollToken(app: FastifyInstance, ctx: AppContext)
         body: Body,
         response: { 201: z.object({ id: z.string(), token: z.string(), expires_at: z.string() }) },
       },
-      preHandler: requireAuth(ctx, 'enroll_tokens:create'),
+      config: { auth: auth.can('enroll_tokens:create') },
     },
     async (request, reply) => {
       const principal = principalOf(request);

@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { getDirectory } from '../../../overview/directory.js';
-import { principalOf, requireAuth } from '../../auth.js';
+import { principalOf } from '../../auth.js';
 
 const DirectoryResponse = z.object({
   users: z.array(
@@ -23,7 +24,7 @@ export function registerGetDirectory(app: FastifyInstance, ctx: AppContext): voi
         summary: 'Users, departments and models for the dashboard filters',
         response: { 200: DirectoryResponse },
       },
-      preHandler: requireAuth(ctx, 'usage:read'),
+      config: { auth: auth.can('usage:read') },
     },
     async (request) => getDirectory(ctx.db, principalOf(request)),
   );

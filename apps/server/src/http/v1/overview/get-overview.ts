@@ -2,9 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { reachOf } from '../../../auth/permissions.js';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { getOverview } from '../../../overview/service.js';
-import { principalOf, requireAuth } from '../../auth.js';
+import { principalOf } from '../../auth.js';
 
 const OverviewResponse = z.object({
   start_date: z.string(),
@@ -36,7 +37,7 @@ export function registerGetOverview(app: FastifyInstance, ctx: AppContext): void
         summary: 'Overview tiles and 30-day trend',
         response: { 200: OverviewResponse },
       },
-      preHandler: requireAuth(ctx, 'dashboard:view'),
+      config: { auth: auth.can('dashboard:view') },
     },
     async (request) => {
       const principal = principalOf(request);

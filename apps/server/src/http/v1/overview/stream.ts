@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { type Principal, reachOf } from '../../../auth/permissions.js';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import type { UsageBatchNotice } from '../../../usage/bus.js';
-import { principalOf, requireAuth } from '../../auth.js';
+import { principalOf } from '../../auth.js';
 import { createSseRoute } from '../../sse.js';
 
 /** The part of a committed batch this principal may see, or null when none of it is theirs. */
@@ -39,7 +40,7 @@ export function registerOverviewStream(app: FastifyInstance, ctx: AppContext): v
     '/v1/overview/stream',
     {
       schema: { tags: ['overview'], summary: 'Live usage notices for the dashboard (SSE)' },
-      preHandler: requireAuth(ctx, 'usage:read'),
+      config: { auth: auth.can('usage:read') },
     },
     async (request, reply) => {
       const principal = principalOf(request);

@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { getLeaderboard } from '../../../efficiency/leaderboard.js';
-import { orgOf, requireAuth } from '../../auth.js';
+import { orgOf } from '../../auth.js';
 import { commonErrors } from '../responses.js';
 import { booleanQuery, departmentQuery, trendSchema, windowQuery } from './schemas.js';
 
@@ -38,7 +39,7 @@ export function registerGetLeaderboard(app: FastifyInstance, ctx: AppContext): v
           ...commonErrors,
         },
       },
-      preHandler: requireAuth(ctx, 'users:read'),
+      config: { auth: auth.can('users:read') },
     },
     async (request) =>
       getLeaderboard(ctx, orgOf(request), {

@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { scoreUsers } from '../../../efficiency/service.js';
-import { orgOf, requireAuth } from '../../auth.js';
+import { orgOf } from '../../auth.js';
 import { commonErrors } from '../responses.js';
 import { componentsSchema, departmentQuery, tierSchema, trendSchema, windowQuery } from './schemas.js';
 
@@ -36,7 +37,7 @@ export function registerListScores(app: FastifyInstance, ctx: AppContext): void 
           ...commonErrors,
         },
       },
-      preHandler: requireAuth(ctx, 'users:read'),
+      config: { auth: auth.can('users:read') },
     },
     async (request) =>
       scoreUsers(ctx, orgOf(request), {

@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { scoreTeams } from '../../../efficiency/service.js';
-import { orgOf, requireAuth } from '../../auth.js';
+import { orgOf } from '../../auth.js';
 import { commonErrors } from '../responses.js';
 import { trendSchema, windowQuery } from './schemas.js';
 
@@ -31,7 +32,7 @@ export function registerListTeams(app: FastifyInstance, ctx: AppContext): void {
           ...commonErrors,
         },
       },
-      preHandler: requireAuth(ctx, 'users:read'),
+      config: { auth: auth.can('users:read') },
     },
     async (request) =>
       scoreTeams(ctx, orgOf(request), {

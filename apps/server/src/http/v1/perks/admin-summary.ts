@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { perksSummary, setMonthlyAllowance } from '../../../perks/allowance.js';
-import { orgOf, requireAuth } from '../../auth.js';
-import { actorOf } from '../policies/shared.js';
+import { actorOf, orgOf } from '../../auth.js';
 import { commonErrors } from '../responses.js';
 
 const summarySchema = z.object({
@@ -35,7 +35,7 @@ export function registerPerksAdmin(app: FastifyInstance, ctx: AppContext): void 
         summary: 'Token Perks aggregates: enrollment count, allowance, redemptions per month',
         response: { 200: summarySchema, ...commonErrors },
       },
-      preHandler: requireAuth(ctx, 'settings:manage'),
+      config: { auth: auth.can('settings:manage') },
     },
     async (request) => perksSummary(ctx, orgOf(request)),
   );
@@ -48,7 +48,7 @@ export function registerPerksAdmin(app: FastifyInstance, ctx: AppContext): void 
         body: z.object({ monthly_allowance_tokens: z.number().int().min(0).max(1_000_000_000_000) }).strict(),
         response: { 200: z.object({ monthly_allowance_tokens: z.number() }), ...commonErrors },
       },
-      preHandler: requireAuth(ctx, 'settings:manage'),
+      config: { auth: auth.can('settings:manage') },
     },
     async (request) =>
       setMonthlyAllowance(ctx, orgOf(request), actorOf(request), request.body.monthly_allowance_tokens),

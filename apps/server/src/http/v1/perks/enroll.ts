@@ -2,9 +2,10 @@ import { isPerkPublicKey } from '@toktra/perks';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { enroll, unenroll } from '../../../perks/enrollments.js';
-import { orgOf, requireAuth } from '../../auth.js';
+import { orgOf } from '../../auth.js';
 import { commonErrors, errorSchema } from '../responses.js';
 import { employeeOf, enrollmentSchema, wrappedKeySchema } from './shared.js';
 
@@ -35,7 +36,7 @@ export function registerEnrollment(app: FastifyInstance, ctx: AppContext): void 
           ...commonErrors,
         },
       },
-      preHandler: requireAuth(ctx, 'portal:view'),
+      config: { auth: auth.can('portal:view') },
     },
     async (request, reply) => {
       const view = await enroll(ctx, orgOf(request), employeeOf(request), {
@@ -53,7 +54,7 @@ export function registerEnrollment(app: FastifyInstance, ctx: AppContext): void 
         summary: 'Opt out of Token Perks: deletes my key and my whole personal ledger',
         response: { 204: z.null(), ...commonErrors },
       },
-      preHandler: requireAuth(ctx, 'portal:view'),
+      config: { auth: auth.can('portal:view') },
     },
     async (request, reply) => {
       await unenroll(ctx, orgOf(request), employeeOf(request));

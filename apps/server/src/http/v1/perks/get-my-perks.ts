@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { getMyPerks } from '../../../perks/enrollments.js';
-import { orgOf, requireAuth } from '../../auth.js';
+import { orgOf } from '../../auth.js';
 import { commonErrors } from '../responses.js';
 import { allowanceSchema, employeeOf, enrollmentSchema } from './shared.js';
 
@@ -20,7 +21,7 @@ export function registerGetMyPerks(app: FastifyInstance, ctx: AppContext): void 
           ...commonErrors,
         },
       },
-      preHandler: requireAuth(ctx, 'portal:view'),
+      config: { auth: auth.can('portal:view') },
     },
     async (request) => getMyPerks(ctx, orgOf(request), employeeOf(request)),
   );

@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { listMyEntries } from '../../../perks/ledger.js';
-import { orgOf, requireAuth } from '../../auth.js';
+import { orgOf } from '../../auth.js';
 import { commonErrors } from '../responses.js';
 import { employeeOf } from './shared.js';
 
@@ -34,7 +35,7 @@ export function registerListMyEntries(app: FastifyInstance, ctx: AppContext): vo
           ...commonErrors,
         },
       },
-      preHandler: requireAuth(ctx, 'portal:view'),
+      config: { auth: auth.can('portal:view') },
     },
     async (request) => listMyEntries(ctx, orgOf(request), employeeOf(request), request.query),
   );

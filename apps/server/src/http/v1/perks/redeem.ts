@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { redeem } from '../../../perks/allowance.js';
-import { orgOf, requireAuth } from '../../auth.js';
+import { orgOf } from '../../auth.js';
 import { commonErrors, errorSchema } from '../responses.js';
 import { allowanceSchema, employeeOf, periodSchema } from './shared.js';
 
@@ -31,7 +32,7 @@ export function registerRedeem(app: FastifyInstance, ctx: AppContext): void {
           ...commonErrors,
         },
       },
-      preHandler: requireAuth(ctx, 'portal:view'),
+      config: { auth: auth.can('portal:view') },
     },
     async (request, reply) => {
       const balance = await redeem(ctx, orgOf(request), employeeOf(request), {

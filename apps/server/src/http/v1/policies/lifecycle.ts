@@ -1,11 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { deletePolicy, disablePolicy, publishPolicy } from '../../../policies/service.js';
-import { orgOf } from '../../auth.js';
+import { actorOf, orgOf } from '../../auth.js';
+import { rateLimitByApiKey } from '../../rate-limit.js';
 import { commonErrors, errorSchema } from '../responses.js';
-import { actorOf, idParams, manageGovernance, policySchema, uuidOr404 } from './shared.js';
+import { idParams, policySchema, uuidOr404 } from './shared.js';
 
 const publishBody = z
   .object({
@@ -32,7 +34,8 @@ export function registerPolicyLifecycle(app: FastifyInstance, ctx: AppContext): 
         body: publishBody,
         response: { 200: policySchema, ...commonErrors },
       },
-      onRequest: manageGovernance(ctx),
+      config: { auth: auth.can('settings:manage') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request) =>
       publishPolicy(
@@ -52,7 +55,8 @@ export function registerPolicyLifecycle(app: FastifyInstance, ctx: AppContext): 
         params: idParams,
         response: { 200: policySchema, ...commonErrors, 409: errorSchema },
       },
-      onRequest: manageGovernance(ctx),
+      config: { auth: auth.can('settings:manage') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request) =>
       disablePolicy(ctx.db, orgOf(request), actorOf(request), uuidOr404(request.params.id, 'policy')),
@@ -66,7 +70,8 @@ export function registerPolicyLifecycle(app: FastifyInstance, ctx: AppContext): 
         params: idParams,
         response: { 204: z.null(), ...commonErrors, 409: errorSchema },
       },
-      onRequest: manageGovernance(ctx),
+      config: { auth: auth.can('settings:manage') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request, reply) => {
       await deletePolicy(ctx.db, orgOf(request), actorOf(request), uuidOr404(request.params.id, 'policy'));

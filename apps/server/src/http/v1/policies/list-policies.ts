@@ -1,11 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { listPolicies } from '../../../policies/service.js';
 import { orgOf } from '../../auth.js';
+import { rateLimitByApiKey } from '../../rate-limit.js';
 import { commonErrors } from '../responses.js';
-import { policySchema, readGovernance } from './shared.js';
+import { policySchema } from './shared.js';
 
 const query = z
   .object({
@@ -27,7 +29,8 @@ export function registerListPolicies(app: FastifyInstance, ctx: AppContext): voi
         querystring: query,
         response: { 200: z.object({ data: z.array(policySchema) }), ...commonErrors },
       },
-      onRequest: readGovernance(ctx),
+      config: { auth: auth.can('audit:read') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request) => ({ data: await listPolicies(ctx.db, orgOf(request), request.query) }),
   );

@@ -1,27 +1,6 @@
 import { AppError, isUuid } from '@toktra/core';
-import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { Actor } from '../../../audit/service.js';
-import type { AppContext } from '../../../context.js';
 import { actionSchema, conditionSchema, severitySchema, triggerSchema } from '../../../policies/schema.js';
-import { principalOf, requireAuth } from '../../auth.js';
-import { rateLimitByApiKey } from '../../rate-limit.js';
-
-/** Governance reads: admins, auditors and read-scoped keys. */
-export const readGovernance = (ctx: AppContext) => [requireAuth(ctx, 'audit:read'), rateLimitByApiKey(ctx)];
-/** Governance changes: admins and admin-scoped keys. */
-export const manageGovernance = (ctx: AppContext) => [
-  requireAuth(ctx, 'settings:manage'),
-  rateLimitByApiKey(ctx),
-];
-
-/** The audit actor of an authenticated request. */
-export function actorOf(request: FastifyRequest): Actor {
-  const principal = principalOf(request);
-  return principal.kind === 'api_key'
-    ? { type: 'api_key', id: principal.keyId ?? null }
-    : { type: 'user', id: principal.userId ?? null };
-}
 
 /** Path ids: anything that is not a UUID cannot be one of this org's, so it is a 404 (not a 500). */
 export function uuidOr404(id: string, what: string): string {

@@ -1,11 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { testPolicyAgainstHistory } from '../../../policies/history.js';
 import { orgOf } from '../../auth.js';
+import { rateLimitByApiKey } from '../../rate-limit.js';
 import { commonErrors } from '../responses.js';
-import { idParams, manageGovernance, uuidOr404 } from './shared.js';
+import { idParams, uuidOr404 } from './shared.js';
 
 const body = z
   .object({
@@ -50,7 +52,8 @@ export function registerTestPolicy(app: FastifyInstance, ctx: AppContext): void 
         body,
         response: { 200: result, ...commonErrors },
       },
-      onRequest: manageGovernance(ctx),
+      config: { auth: auth.can('settings:manage') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request) =>
       testPolicyAgainstHistory(ctx.db, orgOf(request), uuidOr404(request.params.id, 'policy'), {

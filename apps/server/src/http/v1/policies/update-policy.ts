@@ -1,11 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { policyPatchSchema } from '../../../policies/schema.js';
 import { updatePolicy } from '../../../policies/service.js';
-import { orgOf } from '../../auth.js';
+import { actorOf, orgOf } from '../../auth.js';
+import { rateLimitByApiKey } from '../../rate-limit.js';
 import { commonErrors } from '../responses.js';
-import { actorOf, idParams, manageGovernance, policySchema, uuidOr404 } from './shared.js';
+import { idParams, policySchema, uuidOr404 } from './shared.js';
 
 /** `PATCH /v1/policies/{id}`: an edit is a new version; the published one runs until republished. */
 export function registerUpdatePolicy(app: FastifyInstance, ctx: AppContext): void {
@@ -19,7 +21,8 @@ export function registerUpdatePolicy(app: FastifyInstance, ctx: AppContext): voi
         body: policyPatchSchema,
         response: { 200: policySchema, ...commonErrors },
       },
-      onRequest: manageGovernance(ctx),
+      config: { auth: auth.can('settings:manage') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request) =>
       updatePolicy(

@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import { listBlocks } from '../../../budgets/blocks.js';
 import type { AppContext } from '../../../context.js';
-import { orgOf, requireAuth } from '../../auth.js';
+import { orgOf } from '../../auth.js';
 import { rateLimitByApiKey } from '../../rate-limit.js';
 import { commonErrors } from '../responses.js';
 import { blockSchema, toBlockJson } from './block-schema.js';
@@ -18,7 +19,8 @@ export function registerListBlocks(app: FastifyInstance, ctx: AppContext): void 
         summary: 'List blocked users',
         response: { 200: z.object({ data: z.array(blockSchema) }), ...commonErrors },
       },
-      onRequest: [requireAuth(ctx, 'departments:read'), rateLimitByApiKey(ctx)],
+      config: { auth: auth.can('departments:read') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request) => ({ data: (await listBlocks(ctx, orgOf(request))).map(toBlockJson) }),
   );

@@ -1,10 +1,9 @@
-import { AppError } from '@toktra/core';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../../../context.js';
-import { principalForPreflight } from '../../../preflight/api-key-cache.js';
 import { preflight } from '../../../preflight/service.js';
+import { orgOf } from '../../auth.js';
 import { commonErrors, idSchema } from '../responses.js';
 
 export const preflightBody = z
@@ -39,21 +38,6 @@ export const preflightAnswer = z.object({
   period: z.string(),
 });
 
-// Authenticated before body validation, so an unauthenticated caller learns nothing about the schema.
-const orgOfRequest = new WeakMap<FastifyRequest, string>();
-
-async function authenticatePreflight(ctx: AppContext, request: FastifyRequest): Promise<string> {
-  const [scheme, token] = (request.headers.authorization ?? '').split(' ');
-  if (scheme?.toLowerCase() !== 'bearer' || !token) {
-    throw new AppError('unauthorized', 'send an API key as "Authorization: Bearer <key>"');
-  }
-  const principal = await principalForPreflight(ctx, token);
-  if (!principal.scopes.some((s) => s === 'ingest' || s === 'read' || s === 'admin')) {
-    throw new AppError('forbidden', 'this API key needs the "ingest" or "read" scope');
-  }
-  return principal.orgId;
-}
-
 /**
  * `POST /v1/preflight`: may this user send an LLM request now? Answered from memory. No rate
  * limit here: it is called once per LLM request and must stay cheap.
@@ -62,16 +46,15 @@ export function registerPreflight(app: FastifyInstance, ctx: AppContext): void {
   app.withTypeProvider<ZodTypeProvider>().post(
     '/v1/preflight',
     {
+      // Verified keys are cached briefly: preflight runs once per LLM request.
+      config: { auth: { kind: 'principal', via: 'api_key', keyScopes: ['ingest', 'read'], cachedKey: true } },
       schema: {
         tags: ['budgets'],
         summary: 'Preflight: allow or deny an LLM request',
         body: preflightBody,
         response: { 200: preflightAnswer, ...commonErrors },
       },
-      onRequest: async (request) => {
-        orgOfRequest.set(request, await authenticatePreflight(ctx, request));
-      },
     },
-    async (request) => preflight(ctx, orgOfRequest.get(request) as string, request.body),
+    async (request) => preflight(ctx, orgOf(request), request.body),
   );
 }

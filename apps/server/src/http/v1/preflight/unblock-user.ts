@@ -2,11 +2,11 @@ import { AppError } from '@toktra/core';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import { unblockUser } from '../../../budgets/blocks.js';
 import type { AppContext } from '../../../context.js';
-import { orgOf, requireAuth } from '../../auth.js';
+import { actorOf, orgOf } from '../../auth.js';
 import { rateLimitByApiKey } from '../../rate-limit.js';
-import { actorOf } from '../budgets/budget-schema.js';
 import { commonErrors, idSchema } from '../responses.js';
 
 /** `DELETE /v1/users/{id}/block`: lifts a block (audited); 404 when the user is not blocked. */
@@ -20,7 +20,8 @@ export function registerUnblockUser(app: FastifyInstance, ctx: AppContext): void
         params: z.object({ id: idSchema }),
         response: { 204: z.null().describe('unblocked'), ...commonErrors },
       },
-      onRequest: [requireAuth(ctx, 'settings:manage'), rateLimitByApiKey(ctx)],
+      config: { auth: auth.can('settings:manage') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request, reply) => {
       const removed = await unblockUser(ctx, orgOf(request), request.params.id, { actor: actorOf(request) });

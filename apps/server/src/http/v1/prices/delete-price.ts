@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import { deletePrice } from '../../../budgets/prices.js';
 import type { AppContext } from '../../../context.js';
-import { orgOf, requireAuth } from '../../auth.js';
+import { actorOf, orgOf } from '../../auth.js';
 import { rateLimitByApiKey } from '../../rate-limit.js';
-import { actorOf } from '../budgets/budget-schema.js';
 import { commonErrors } from '../responses.js';
 import { priceParamsSchema } from './price-schema.js';
 
@@ -20,7 +20,8 @@ export function registerDeletePrice(app: FastifyInstance, ctx: AppContext): void
         params: priceParamsSchema,
         response: { 204: z.null().describe('deleted'), ...commonErrors },
       },
-      onRequest: [requireAuth(ctx, 'settings:manage'), rateLimitByApiKey(ctx)],
+      config: { auth: auth.can('settings:manage') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request, reply) => {
       await deletePrice(ctx, orgOf(request), actorOf(request), request.params.provider, request.params.model);

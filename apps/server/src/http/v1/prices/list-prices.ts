@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import { listPrices } from '../../../budgets/prices.js';
 import type { AppContext } from '../../../context.js';
-import { orgOf, requireAuth } from '../../auth.js';
+import { orgOf } from '../../auth.js';
 import { rateLimitByApiKey } from '../../rate-limit.js';
 import { commonErrors } from '../responses.js';
 import { priceSchema } from './price-schema.js';
@@ -18,7 +19,8 @@ export function registerListPrices(app: FastifyInstance, ctx: AppContext): void 
         summary: 'List model prices',
         response: { 200: z.object({ data: z.array(priceSchema) }), ...commonErrors },
       },
-      onRequest: [requireAuth(ctx, 'departments:read'), rateLimitByApiKey(ctx)],
+      config: { auth: auth.can('departments:read') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request) => ({ data: await listPrices(ctx, orgOf(request)) }),
   );

@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import { setPrice } from '../../../budgets/prices.js';
 import type { AppContext } from '../../../context.js';
-import { orgOf, requireAuth } from '../../auth.js';
+import { actorOf, orgOf } from '../../auth.js';
 import { rateLimitByApiKey } from '../../rate-limit.js';
-import { actorOf } from '../budgets/budget-schema.js';
 import { commonErrors } from '../responses.js';
 import { priceParamsSchema, priceSchema } from './price-schema.js';
 
@@ -28,7 +28,8 @@ export function registerSetPrice(app: FastifyInstance, ctx: AppContext): void {
         body: bodySchema,
         response: { 200: priceSchema, ...commonErrors },
       },
-      onRequest: [requireAuth(ctx, 'settings:manage'), rateLimitByApiKey(ctx)],
+      config: { auth: auth.can('settings:manage') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request) =>
       setPrice(ctx, orgOf(request), actorOf(request), { ...request.params, ...request.body }),

@@ -2,12 +2,12 @@ import { CONNECTION_PROVIDERS } from '@toktra/db';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { createConnection } from '../../../reconciliation/connections.js';
 import { enqueueSync } from '../../../reconciliation/jobs.js';
-import { orgOf } from '../../auth.js';
+import { actorOf, orgOf } from '../../auth.js';
 import { commonErrors } from '../responses.js';
-import { actorOf, requireConnectionAccess } from './access.js';
 import { connectionSchema } from './schemas.js';
 
 const bodySchema = z.object({
@@ -37,7 +37,7 @@ export function registerCreateConnection(app: FastifyInstance, ctx: AppContext):
         body: bodySchema,
         response: { 201: connectionSchema.extend({ sync_job_id: z.number() }), ...commonErrors },
       },
-      preHandler: requireConnectionAccess(ctx, 'write'),
+      config: { auth: auth.can('settings:manage', { keyScopes: ['write'] }) },
     },
     async (request, reply) => {
       const orgId = orgOf(request);

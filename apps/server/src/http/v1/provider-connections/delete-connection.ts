@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { deleteConnection } from '../../../reconciliation/connections.js';
-import { orgOf } from '../../auth.js';
+import { actorOf, orgOf } from '../../auth.js';
 import { commonErrors } from '../responses.js';
-import { actorOf, requireConnectionAccess } from './access.js';
 import { idParams } from './schemas.js';
 
 /** `DELETE /v1/provider-connections/{id}`: forgets the credentials and the usage it reported. */
@@ -19,7 +19,7 @@ export function registerDeleteConnection(app: FastifyInstance, ctx: AppContext):
         params: idParams,
         response: { 204: z.null().describe('deleted'), ...commonErrors },
       },
-      preHandler: requireConnectionAccess(ctx, 'write'),
+      config: { auth: auth.can('settings:manage', { keyScopes: ['write'] }) },
     },
     async (request, reply) => {
       await deleteConnection(ctx, orgOf(request), actorOf(request), request.params.id);

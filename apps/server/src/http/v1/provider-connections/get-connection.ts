@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { getConnection } from '../../../reconciliation/connections.js';
 import { orgOf } from '../../auth.js';
 import { commonErrors } from '../responses.js';
-import { requireConnectionAccess } from './access.js';
 import { connectionSchema, idParams } from './schemas.js';
 
 /** `GET /v1/provider-connections/{id}`: one connection; another org's id answers 404. */
@@ -18,7 +18,7 @@ export function registerGetConnection(app: FastifyInstance, ctx: AppContext): vo
         params: idParams,
         response: { 200: connectionSchema, ...commonErrors },
       },
-      preHandler: requireConnectionAccess(ctx, 'read'),
+      config: { auth: auth.can('settings:manage', { keyScopes: ['read', 'write'] }) },
     },
     async (request) => getConnection(ctx.db, orgOf(request), request.params.id),
   );

@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { listConnections } from '../../../reconciliation/connections.js';
 import { orgOf } from '../../auth.js';
 import { commonErrors } from '../responses.js';
-import { requireConnectionAccess } from './access.js';
 import { connectionSchema } from './schemas.js';
 
 /** `GET /v1/provider-connections`: every connection with its health, never its credentials. */
@@ -18,7 +18,7 @@ export function registerListConnections(app: FastifyInstance, ctx: AppContext): 
         summary: 'List provider connections',
         response: { 200: z.object({ data: z.array(connectionSchema) }), ...commonErrors },
       },
-      preHandler: requireConnectionAccess(ctx, 'read'),
+      config: { auth: auth.can('settings:manage', { keyScopes: ['read', 'write'] }) },
     },
     async (request) => ({ data: await listConnections(ctx.db, orgOf(request)) }),
   );

@@ -2,12 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { appendAudit } from '../../../audit/service.js';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { findConnection } from '../../../reconciliation/connections.js';
 import { enqueueSync } from '../../../reconciliation/jobs.js';
-import { orgOf } from '../../auth.js';
+import { actorOf, orgOf } from '../../auth.js';
 import { commonErrors } from '../responses.js';
-import { actorOf, requireConnectionAccess } from './access.js';
 import { idParams } from './schemas.js';
 
 /** `POST /v1/provider-connections/{id}/sync`: poll now. Enqueues (or joins) the sync job. */
@@ -21,7 +21,7 @@ export function registerSyncConnection(app: FastifyInstance, ctx: AppContext): v
         params: idParams,
         response: { 202: z.object({ job_id: z.number() }), ...commonErrors },
       },
-      preHandler: requireConnectionAccess(ctx, 'write'),
+      config: { auth: auth.can('settings:manage', { keyScopes: ['write'] }) },
     },
     async (request, reply) => {
       const orgId = orgOf(request);

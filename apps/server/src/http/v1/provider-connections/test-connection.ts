@@ -2,11 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { appendAudit } from '../../../audit/service.js';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { testConnection } from '../../../reconciliation/connections.js';
-import { orgOf } from '../../auth.js';
+import { actorOf, orgOf } from '../../auth.js';
 import { commonErrors } from '../responses.js';
-import { actorOf, requireConnectionAccess } from './access.js';
 import { idParams } from './schemas.js';
 
 /**
@@ -23,7 +23,7 @@ export function registerTestConnection(app: FastifyInstance, ctx: AppContext): v
         params: idParams,
         response: { 200: z.object({ ok: z.boolean(), message: z.string() }), ...commonErrors },
       },
-      preHandler: requireConnectionAccess(ctx, 'write'),
+      config: { auth: auth.can('settings:manage', { keyScopes: ['write'] }) },
     },
     async (request) => {
       const orgId = orgOf(request);

@@ -1,12 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { decideReimbursement } from '../../../reimbursements/service.js';
 import { orgOf } from '../../auth.js';
+import { rateLimitByApiKey } from '../../rate-limit.js';
 import { idParams, uuidOr404 } from '../policies/shared.js';
 import { commonErrors } from '../responses.js';
-import { deciderOf, reimbursementSchema, signedIn } from './shared.js';
+import { deciderOf, reimbursementSchema } from './shared.js';
 
 /** `POST /v1/reimbursements/{id}/approve|reject` (the approver or an admin; Reimbursements → Approvals). */
 export function registerDecideReimbursement(app: FastifyInstance, ctx: AppContext): void {
@@ -28,7 +30,8 @@ export function registerDecideReimbursement(app: FastifyInstance, ctx: AppContex
             .nullish(),
           response: { 200: reimbursementSchema, ...commonErrors },
         },
-        onRequest: signedIn(ctx),
+        config: { auth: auth.signedIn() },
+        onRequest: rateLimitByApiKey(ctx),
       },
       async (request) =>
         decideReimbursement(

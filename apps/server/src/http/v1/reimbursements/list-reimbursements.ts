@@ -1,12 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { getReimbursement, listReimbursements } from '../../../reimbursements/service.js';
 import { orgOf } from '../../auth.js';
+import { rateLimitByApiKey } from '../../rate-limit.js';
 import { idParams, uuidOr404 } from '../policies/shared.js';
 import { commonErrors } from '../responses.js';
-import { deciderOf, periodSchema, reimbursementSchema, signedIn } from './shared.js';
+import { deciderOf, periodSchema, reimbursementSchema } from './shared.js';
 
 /** `GET /v1/reimbursements?scope=mine|approvals|all` and `GET /v1/reimbursements/{id}`. */
 export function registerListReimbursements(app: FastifyInstance, ctx: AppContext): void {
@@ -24,7 +26,8 @@ export function registerListReimbursements(app: FastifyInstance, ctx: AppContext
         }),
         response: { 200: z.object({ data: z.array(reimbursementSchema) }), ...commonErrors },
       },
-      onRequest: signedIn(ctx),
+      config: { auth: auth.signedIn() },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request) => ({
       data: await listReimbursements(ctx, orgOf(request), deciderOf(request), request.query),
@@ -39,7 +42,8 @@ export function registerListReimbursements(app: FastifyInstance, ctx: AppContext
         params: idParams,
         response: { 200: reimbursementSchema, ...commonErrors },
       },
-      onRequest: signedIn(ctx),
+      config: { auth: auth.signedIn() },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request) =>
       getReimbursement(

@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { exportPayroll } from '../../../reimbursements/service.js';
-import { orgOf } from '../../auth.js';
-import { actorOf, manageGovernance } from '../policies/shared.js';
+import { actorOf, orgOf } from '../../auth.js';
+import { rateLimitByApiKey } from '../../rate-limit.js';
 import { commonErrors } from '../responses.js';
 import { periodSchema } from './shared.js';
 
@@ -19,7 +20,8 @@ export function registerPayrollExport(app: FastifyInstance, ctx: AppContext): vo
         querystring: z.object({ period: periodSchema }),
         response: { 200: z.string(), ...commonErrors },
       },
-      onRequest: manageGovernance(ctx),
+      config: { auth: auth.can('settings:manage') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request, reply) => {
       const csv = await exportPayroll(ctx, orgOf(request), actorOf(request), request.query.period);

@@ -1,18 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { AppContext } from '../../../context.js';
 import type { Decider } from '../../../reimbursements/service.js';
-import { authenticate, principalOf } from '../../auth.js';
-import { rateLimitByApiKey } from '../../rate-limit.js';
-import { actorOf } from '../policies/shared.js';
-
-/** Any signed-in person or API key: the service decides what each may see (employee, approver, admin). */
-export const signedIn = (ctx: AppContext) => [
-  async (request: FastifyRequest) => {
-    await authenticate(ctx, request);
-  },
-  rateLimitByApiKey(ctx),
-];
+import { actorOf, principalOf } from '../../auth.js';
 
 export function deciderOf(request: FastifyRequest): Decider {
   const p = principalOf(request);

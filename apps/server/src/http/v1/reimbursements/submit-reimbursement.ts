@@ -2,11 +2,13 @@ import { AppError } from '@toktra/core';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { submitReimbursement } from '../../../reimbursements/service.js';
 import { orgOf, principalOf } from '../../auth.js';
+import { rateLimitByApiKey } from '../../rate-limit.js';
 import { commonErrors } from '../responses.js';
-import { periodSchema, reimbursementSchema, signedIn } from './shared.js';
+import { periodSchema, reimbursementSchema } from './shared.js';
 
 export const submitBody = z
   .object({
@@ -31,7 +33,8 @@ export function registerSubmitReimbursement(app: FastifyInstance, ctx: AppContex
         body: submitBody,
         response: { 201: reimbursementSchema, ...commonErrors },
       },
-      onRequest: signedIn(ctx),
+      config: { auth: auth.signedIn() },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request, reply) => {
       const userId = principalOf(request).userId;

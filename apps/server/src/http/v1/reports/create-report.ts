@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { createSchedule } from '../../../reports/service.js';
-import { orgOf, requireAuth } from '../../auth.js';
-import { actorOf } from '../exports/actor.js';
+import { actorOf, orgOf } from '../../auth.js';
 import { commonErrors } from '../responses.js';
 import { scheduleSchema } from './schemas.js';
 
@@ -34,7 +34,7 @@ export function registerCreateReport(app: FastifyInstance, ctx: AppContext): voi
         body: bodySchema,
         response: { 201: scheduleSchema, ...commonErrors },
       },
-      preHandler: requireAuth(ctx, 'settings:manage'),
+      config: { auth: auth.can('settings:manage') },
     },
     async (request, reply) => {
       const view = await createSchedule(ctx, orgOf(request), actorOf(request), request.body);

@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { listSchedules } from '../../../reports/service.js';
-import { orgOf, requireAuth } from '../../auth.js';
+import { orgOf } from '../../auth.js';
 import { commonErrors } from '../responses.js';
 import { scheduleSchema } from './schemas.js';
 
@@ -17,7 +18,7 @@ export function registerListReports(app: FastifyInstance, ctx: AppContext): void
         summary: 'List report schedules',
         response: { 200: z.object({ data: z.array(scheduleSchema) }), ...commonErrors },
       },
-      preHandler: requireAuth(ctx, 'users:read'),
+      config: { auth: auth.can('users:read') },
     },
     async (request) => ({ data: await listSchedules(ctx, orgOf(request)) }),
   );

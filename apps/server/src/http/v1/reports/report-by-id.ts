@@ -2,10 +2,10 @@ import { AppError, isUuid } from '@toktra/core';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { deleteSchedule, sendReport } from '../../../reports/service.js';
-import { orgOf, requireAuth } from '../../auth.js';
-import { actorOf } from '../exports/actor.js';
+import { actorOf, orgOf } from '../../auth.js';
 import { commonErrors, errorSchema, idSchema } from '../responses.js';
 
 const params = z.object({ id: idSchema });
@@ -27,7 +27,7 @@ export function registerReportById(app: FastifyInstance, ctx: AppContext): void 
         params,
         response: { 204: z.null(), ...commonErrors },
       },
-      preHandler: requireAuth(ctx, 'settings:manage'),
+      config: { auth: auth.can('settings:manage') },
     },
     async (request, reply) => {
       await deleteSchedule(ctx, orgOf(request), actorOf(request), reportId(request.params.id));
@@ -47,7 +47,7 @@ export function registerReportById(app: FastifyInstance, ctx: AppContext): void 
           502: errorSchema.describe('the mail server refused or is unreachable'),
         },
       },
-      preHandler: requireAuth(ctx, 'settings:manage'),
+      config: { auth: auth.can('settings:manage') },
     },
     async (request) => sendReport(ctx, orgOf(request), reportId(request.params.id), { advance: false }),
   );

@@ -2,10 +2,11 @@ import { AppError, isUuid } from '@toktra/core';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { SUBJECT_TYPES } from '../../../scorecards/compute.js';
 import { listScorecards } from '../../../scorecards/service.js';
-import { orgOf, requireAuth } from '../../auth.js';
+import { orgOf } from '../../auth.js';
 import { commonErrors, idSchema } from '../responses.js';
 
 const metrics = z.object({
@@ -58,7 +59,7 @@ export function registerListScorecards(app: FastifyInstance, ctx: AppContext): v
           ...commonErrors,
         },
       },
-      preHandler: requireAuth(ctx, 'users:read'),
+      config: { auth: auth.can('users:read') },
     },
     async (request) => {
       const { subject_type: subjectType, subject_id: subjectId } = request.query;

@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { getRetention } from '../../../retention/service.js';
-import { orgOf, requireAuth } from '../../auth.js';
+import { orgOf } from '../../auth.js';
 import { commonErrors } from '../responses.js';
 import { Retention } from './schema.js';
 
@@ -16,7 +17,7 @@ export function registerGetRetention(app: FastifyInstance, ctx: AppContext): voi
         summary: 'Usage data retention',
         response: { 200: Retention, ...commonErrors },
       },
-      preHandler: requireAuth(ctx, 'settings:manage'),
+      config: { auth: auth.can('settings:manage') },
     },
     async (request) => getRetention(ctx.db, orgOf(request)),
   );

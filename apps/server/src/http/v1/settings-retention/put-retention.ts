@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { MAX_RETENTION_DAYS, MIN_RETENTION_DAYS, setRetention } from '../../../retention/service.js';
-import { orgOf, requireAuth } from '../../auth.js';
-import { actorOf } from '../data-requests/schema.js';
+import { actorOf, orgOf } from '../../auth.js';
 import { commonErrors } from '../responses.js';
 import { Retention } from './schema.js';
 
@@ -24,7 +24,7 @@ export function registerPutRetention(app: FastifyInstance, ctx: AppContext): voi
         body: bodySchema,
         response: { 200: Retention, ...commonErrors },
       },
-      preHandler: requireAuth(ctx, 'settings:manage'),
+      config: { auth: auth.can('settings:manage') },
     },
     async (request) => setRetention(ctx.db, orgOf(request), actorOf(request), request.body.usage_days),
   );

@@ -3,9 +3,10 @@ import { CONNECTION_PROVIDERS } from '@toktra/db';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { computeShadowAi } from '../../../reconciliation/shadow-ai.js';
-import { orgOf, requireAuth } from '../../auth.js';
+import { orgOf } from '../../auth.js';
 import { commonErrors, dateSchema } from '../responses.js';
 
 const MAX_DAYS = 92;
@@ -74,7 +75,7 @@ export function registerGetShadowAi(app: FastifyInstance, ctx: AppContext): void
         querystring: querySchema,
         response: { 200: responseSchema, ...commonErrors },
       },
-      preHandler: requireAuth(ctx, 'dashboard:view'),
+      config: { auth: auth.can('dashboard:view') },
     },
     async (request) => {
       const endDate = request.query.end_date ?? isoDay(Date.now());

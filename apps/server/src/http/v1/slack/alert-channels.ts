@@ -1,14 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import {
   deleteAlertChannel,
   listAlertChannels,
   putAlertChannel,
 } from '../../../integrations/slack/alert-channels.js';
-import { orgOf } from '../../auth.js';
-import { actorOf, idParams, manageGovernance, readGovernance, uuidOr404 } from '../policies/shared.js';
+import { actorOf, orgOf } from '../../auth.js';
+import { rateLimitByApiKey } from '../../rate-limit.js';
+import { idParams, uuidOr404 } from '../policies/shared.js';
 import { commonErrors } from '../responses.js';
 
 const severity = z.enum(['low', 'medium', 'high', 'critical']);
@@ -40,7 +42,8 @@ export function registerAlertChannelRoutes(app: FastifyInstance, ctx: AppContext
         summary: 'Channels that receive alerts, with their severity filters',
         response: { 200: z.object({ data: z.array(channelSchema) }), ...commonErrors },
       },
-      onRequest: readGovernance(ctx),
+      config: { auth: auth.can('audit:read') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request) => ({ data: await listAlertChannels(ctx, orgOf(request)) }),
   );
@@ -53,7 +56,8 @@ export function registerAlertChannelRoutes(app: FastifyInstance, ctx: AppContext
         body: putChannelBody,
         response: { 200: channelSchema, ...commonErrors },
       },
-      onRequest: manageGovernance(ctx),
+      config: { auth: auth.can('settings:manage') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request) => {
       const body = request.body;
@@ -74,7 +78,8 @@ export function registerAlertChannelRoutes(app: FastifyInstance, ctx: AppContext
         params: idParams,
         response: { 204: z.null(), ...commonErrors },
       },
-      onRequest: manageGovernance(ctx),
+      config: { auth: auth.can('settings:manage') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request, reply) => {
       await deleteAlertChannel(

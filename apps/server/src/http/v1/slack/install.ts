@@ -1,11 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { redirectUri, STATE_COOKIE, startSlackInstall } from '../../../integrations/slack/oauth.js';
-import { orgOf } from '../../auth.js';
+import { actorOf, orgOf } from '../../auth.js';
 import { originOf } from '../../integrations/slack/oauth-callback.js';
-import { actorOf, manageGovernance } from '../policies/shared.js';
+import { rateLimitByApiKey } from '../../rate-limit.js';
 import { commonErrors } from '../responses.js';
 
 /**
@@ -21,7 +22,8 @@ export function registerSlackInstall(app: FastifyInstance, ctx: AppContext): voi
         summary: 'Start the Slack OAuth install (returns the authorize URL)',
         response: { 200: z.object({ authorize_url: z.string(), expires_at: z.string() }), ...commonErrors },
       },
-      onRequest: manageGovernance(ctx),
+      config: { auth: auth.can('settings:manage') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request, reply) => {
       const browserBound = !!request.sessionToken;

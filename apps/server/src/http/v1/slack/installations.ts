@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { listSlackChannels } from '../../../integrations/slack/alert-channels.js';
 import { listDeliveries } from '../../../integrations/slack/delivery-log.js';
@@ -9,8 +10,9 @@ import {
   registerEnvBotToken,
   uninstallInstallation,
 } from '../../../integrations/slack/installations.js';
-import { orgOf } from '../../auth.js';
-import { actorOf, idParams, manageGovernance, readGovernance, uuidOr404 } from '../policies/shared.js';
+import { actorOf, orgOf } from '../../auth.js';
+import { rateLimitByApiKey } from '../../rate-limit.js';
+import { idParams, uuidOr404 } from '../policies/shared.js';
 import { commonErrors } from '../responses.js';
 
 export const installationSchema = z.object({
@@ -39,7 +41,8 @@ export function registerSlackInstallationRoutes(app: FastifyInstance, ctx: AppCo
         summary: 'Slack workspaces connected to this org',
         response: { 200: z.object({ data: z.array(installationSchema) }), ...commonErrors },
       },
-      onRequest: readGovernance(ctx),
+      config: { auth: auth.can('audit:read') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request) => ({ data: await listInstallations(ctx, orgOf(request)) }),
   );
@@ -51,7 +54,8 @@ export function registerSlackInstallationRoutes(app: FastifyInstance, ctx: AppCo
         summary: 'Connect the workspace of SLACK_BOT_TOKEN (single-workspace setup)',
         response: { 201: installationSchema, ...commonErrors },
       },
-      onRequest: manageGovernance(ctx),
+      config: { auth: auth.can('settings:manage') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request, reply) =>
       reply.status(201).send(await registerEnvBotToken(ctx, orgOf(request), actorOf(request))),
@@ -65,7 +69,8 @@ export function registerSlackInstallationRoutes(app: FastifyInstance, ctx: AppCo
         params: idParams,
         response: { 204: z.null(), ...commonErrors },
       },
-      onRequest: manageGovernance(ctx),
+      config: { auth: auth.can('settings:manage') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request, reply) => {
       await uninstallInstallation(
@@ -91,7 +96,8 @@ export function registerSlackInstallationRoutes(app: FastifyInstance, ctx: AppCo
           ...commonErrors,
         },
       },
-      onRequest: manageGovernance(ctx),
+      config: { auth: auth.can('settings:manage') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request) => ({
       data: await listSlackChannels(ctx, orgOf(request), uuidOr404(request.params.id, 'installation')),
@@ -125,7 +131,8 @@ export function registerSlackInstallationRoutes(app: FastifyInstance, ctx: AppCo
           ...commonErrors,
         },
       },
-      onRequest: readGovernance(ctx),
+      config: { auth: auth.can('audit:read') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request) => ({ data: await listDeliveries(ctx, orgOf(request), request.query.limit) }),
   );

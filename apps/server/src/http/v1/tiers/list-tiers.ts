@@ -2,9 +2,10 @@ import { MODEL_TIER_RULES, TIER_THRESHOLDS } from '@toktra/core';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { scoreUsers } from '../../../efficiency/service.js';
-import { orgOf, requireAuth } from '../../auth.js';
+import { orgOf } from '../../auth.js';
 import { tierSchema } from '../performance/schemas.js';
 import { commonErrors } from '../responses.js';
 
@@ -35,7 +36,7 @@ export function registerListTiers(app: FastifyInstance, ctx: AppContext): void {
           ...commonErrors,
         },
       },
-      preHandler: requireAuth(ctx, 'users:read'),
+      config: { auth: auth.can('users:read') },
     },
     async (request) => {
       const set = await scoreUsers(ctx, orgOf(request), {});

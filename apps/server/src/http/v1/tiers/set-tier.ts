@@ -2,10 +2,10 @@ import { AppError, isUuid } from '@toktra/core';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { setTierOverride } from '../../../efficiency/tiers.js';
-import { orgOf, requireAuth } from '../../auth.js';
-import { actorOf } from '../exports/actor.js';
+import { actorOf, orgOf } from '../../auth.js';
 import { tierSchema } from '../performance/schemas.js';
 import { commonErrors, idSchema } from '../responses.js';
 
@@ -29,7 +29,7 @@ export function registerSetTier(app: FastifyInstance, ctx: AppContext): void {
         body: z.object({ tier: tierSchema, reason: z.string().max(500).optional() }).strict(),
         response: { 204: z.null(), ...commonErrors },
       },
-      preHandler: requireAuth(ctx, 'settings:manage'),
+      config: { auth: auth.can('settings:manage') },
     },
     async (request, reply) => {
       await setTierOverride(ctx, orgOf(request), actorOf(request), userIdOf(request.params.user_id), {
@@ -48,7 +48,7 @@ export function registerSetTier(app: FastifyInstance, ctx: AppContext): void {
         params,
         response: { 204: z.null(), ...commonErrors },
       },
-      preHandler: requireAuth(ctx, 'settings:manage'),
+      config: { auth: auth.can('settings:manage') },
     },
     async (request, reply) => {
       await setTierOverride(ctx, orgOf(request), actorOf(request), userIdOf(request.params.user_id), {

@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import { scopeUsageFilter } from '../../../auth/scope.js';
 import type { AppContext } from '../../../context.js';
 import { MAX_RANGE_DAYS, queryUsage, USAGE_GROUPS } from '../../../usage/query.js';
-import { orgOf, principalOf, requireAuth } from '../../auth.js';
+import { orgOf, principalOf } from '../../auth.js';
 import { rateLimitByApiKey } from '../../rate-limit.js';
 import { commonErrors, dateSchema, idSchema } from '../responses.js';
 
@@ -63,7 +64,8 @@ export function registerGetUsage(app: FastifyInstance, ctx: AppContext): void {
         response: { 200: reportSchema, ...commonErrors },
       },
       // Sessions too (the dashboard): employees see only themselves, managers their subtree.
-      onRequest: [requireAuth(ctx, 'usage:read'), rateLimitByApiKey(ctx)],
+      config: { auth: auth.can('usage:read') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request) => {
       const q = scopeUsageFilter(principalOf(request), request.query);

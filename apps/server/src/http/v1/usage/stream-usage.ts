@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import type { UsageBatchNotice } from '../../../usage/bus.js';
-import { orgOf, requireApiKey } from '../../auth.js';
+import { orgOf } from '../../auth.js';
 import { rateLimitByApiKey } from '../../rate-limit.js';
 import { createSseRoute } from '../../sse.js';
 import { commonErrors } from '../responses.js';
@@ -34,7 +35,8 @@ export function registerStreamUsage(app: FastifyInstance, ctx: AppContext): void
           "committed batch of this API key's org. Comment lines (`: heartbeat`) keep the stream alive.",
         response: { ...commonErrors },
       },
-      onRequest: [requireApiKey(ctx, 'read'), rateLimitByApiKey(ctx)],
+      config: { auth: auth.apiKey('read') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request, reply) => {
       const orgId = orgOf(request);

@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { setOsUserMapping } from '../../../users/os-user-mappings.js';
-import { orgOf, requireApiKey } from '../../auth.js';
+import { orgOf } from '../../auth.js';
 import { rateLimitByApiKey } from '../../rate-limit.js';
 import { commonErrors, idSchema } from '../responses.js';
 
@@ -35,7 +36,8 @@ export function registerCreateOsUserMapping(app: FastifyInstance, ctx: AppContex
         body: bodySchema,
         response: { 200: mappingSchema, ...commonErrors },
       },
-      onRequest: [requireApiKey(ctx, 'write'), rateLimitByApiKey(ctx)],
+      config: { auth: auth.apiKey('write') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request) => {
       const actor = { type: 'api_key', id: request.apiKey?.keyId ?? null } as const;

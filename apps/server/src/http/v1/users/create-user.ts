@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { createUser } from '../../../users/service.js';
-import { orgOf, requireApiKey } from '../../auth.js';
+import { orgOf } from '../../auth.js';
 import { rateLimitByApiKey } from '../../rate-limit.js';
 import { commonErrors, errorSchema, idSchema } from '../responses.js';
 import { toUserJson, userSchema } from './user-schema.js';
@@ -32,7 +33,8 @@ export function registerCreateUser(app: FastifyInstance, ctx: AppContext): void 
           409: errorSchema.describe('conflict: the email is taken'),
         },
       },
-      onRequest: [requireApiKey(ctx, 'write'), rateLimitByApiKey(ctx)],
+      config: { auth: auth.apiKey('write') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request, reply) => {
       const actor = { type: 'api_key', id: request.apiKey?.keyId ?? null } as const;

@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { getUser } from '../../../users/service.js';
-import { orgOf, requireApiKey } from '../../auth.js';
+import { orgOf } from '../../auth.js';
 import { rateLimitByApiKey } from '../../rate-limit.js';
 import { commonErrors, idSchema } from '../responses.js';
 import { toUserJson, userSchema } from './user-schema.js';
@@ -19,7 +20,8 @@ export function registerGetUser(app: FastifyInstance, ctx: AppContext): void {
         params: z.object({ id: idSchema }),
         response: { 200: userSchema, ...commonErrors },
       },
-      onRequest: [requireApiKey(ctx, 'read'), rateLimitByApiKey(ctx)],
+      config: { auth: auth.apiKey('read') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request) => toUserJson(await getUser(ctx.db, orgOf(request), request.params.id)),
   );

@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { listUsers } from '../../../users/service.js';
-import { orgOf, requireApiKey } from '../../auth.js';
+import { orgOf } from '../../auth.js';
 import { rateLimitByApiKey } from '../../rate-limit.js';
 import { pageQuerySchema } from '../pagination.js';
 import { commonErrors } from '../responses.js';
@@ -23,7 +24,8 @@ export function registerListUsers(app: FastifyInstance, ctx: AppContext): void {
           ...commonErrors,
         },
       },
-      onRequest: [requireApiKey(ctx, 'read'), rateLimitByApiKey(ctx)],
+      config: { auth: auth.apiKey('read') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request) => {
       const page = await listUsers(ctx.db, orgOf(request), request.query);

@@ -1,10 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { decodeDeliveryCursor, listDeliveries, replayDelivery } from '../../../delivery/deliveries.js';
-import { orgOf } from '../../auth.js';
-import { actorOf, idParams, manageGovernance, uuidOr404 } from '../policies/shared.js';
+import { actorOf, orgOf } from '../../auth.js';
+import { rateLimitByApiKey } from '../../rate-limit.js';
+import { idParams, uuidOr404 } from '../policies/shared.js';
 import { commonErrors, errorSchema } from '../responses.js';
 import { deliverySchema } from './endpoint-schema.js';
 
@@ -32,7 +34,8 @@ export function registerDeliveryRoutes(app: FastifyInstance, ctx: AppContext): v
           ...commonErrors,
         },
       },
-      onRequest: manageGovernance(ctx),
+      config: { auth: auth.can('settings:manage') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request) => {
       const before = decodeDeliveryCursor(request.query.cursor);
@@ -52,7 +55,8 @@ export function registerDeliveryRoutes(app: FastifyInstance, ctx: AppContext): v
         params: idParams,
         response: { 202: deliverySchema, ...commonErrors, 409: errorSchema },
       },
-      onRequest: manageGovernance(ctx),
+      config: { auth: auth.can('settings:manage') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request, reply) =>
       reply

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import {
   createEndpoint,
@@ -9,8 +10,9 @@ import {
   listEndpoints,
   updateEndpoint,
 } from '../../../delivery/webhooks.js';
-import { orgOf } from '../../auth.js';
-import { actorOf, idParams, manageGovernance, uuidOr404 } from '../policies/shared.js';
+import { actorOf, orgOf } from '../../auth.js';
+import { rateLimitByApiKey } from '../../rate-limit.js';
+import { idParams, uuidOr404 } from '../policies/shared.js';
 import { commonErrors } from '../responses.js';
 import { endpointSchema, eventTypesSchema } from './endpoint-schema.js';
 
@@ -38,7 +40,8 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: AppContext): v
         body: createBody,
         response: { 201: endpointSchema.extend({ secret: z.string() }), ...commonErrors },
       },
-      onRequest: manageGovernance(ctx),
+      config: { auth: auth.can('settings:manage') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request, reply) =>
       reply.status(201).send(await createEndpoint(ctx, orgOf(request), actorOf(request), request.body)),
@@ -51,7 +54,8 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: AppContext): v
         summary: 'List webhook endpoints',
         response: { 200: z.object({ data: z.array(endpointSchema) }), ...commonErrors },
       },
-      onRequest: manageGovernance(ctx),
+      config: { auth: auth.can('settings:manage') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request) => ({ data: await listEndpoints(ctx.db, orgOf(request)) }),
   );
@@ -64,7 +68,8 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: AppContext): v
         params: idParams,
         response: { 200: endpointSchema, ...commonErrors },
       },
-      onRequest: manageGovernance(ctx),
+      config: { auth: auth.can('settings:manage') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request) => getEndpoint(ctx.db, orgOf(request), uuidOr404(request.params.id, 'webhook endpoint')),
   );
@@ -78,7 +83,8 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: AppContext): v
         body: patchBody,
         response: { 200: endpointSchema, ...commonErrors },
       },
-      onRequest: manageGovernance(ctx),
+      config: { auth: auth.can('settings:manage') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request) =>
       updateEndpoint(
@@ -98,7 +104,8 @@ export function registerEndpointRoutes(app: FastifyInstance, ctx: AppContext): v
         params: idParams,
         response: { 204: z.null(), ...commonErrors },
       },
-      onRequest: manageGovernance(ctx),
+      config: { auth: auth.can('settings:manage') },
+      onRequest: rateLimitByApiKey(ctx),
     },
     async (request, reply) => {
       await deleteEndpoint(
