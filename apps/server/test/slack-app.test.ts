@@ -320,6 +320,17 @@ describe('slash commands', () => {
       'not connected to Toktra',
     );
   });
+
+  it('/toktra-usage prices each model at its own price (issue 19: gpt-4o-mini is not priced as OpenAI)', async () => {
+    await ingestTokens(ctx, a.orgId, [
+      { userId: a.users.dave, tokens: 100_000, output: 10_000, provider: 'openai', model: 'gpt-4o-mini' },
+    ]);
+    const text = blockText(
+      (await run('/toktra-usage', 'UOWNER', '<mailto:dave@slack-a.test|dave@slack-a.test>')).json().blocks,
+    );
+    // 100k in × $0.15/M + 10k out × $0.60/M = $0.021 (the provider's fallback would say $0.35).
+    expect(text).toMatch(/OpenAI\s+110,000\s+\$0\.02\b/);
+  });
 });
 
 describe('buttons', () => {

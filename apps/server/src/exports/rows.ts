@@ -27,6 +27,7 @@ export const FIGURE_COLUMNS = [
   'est_output_tokens',
   'reconciled_input_tokens',
   'reconciled_output_tokens',
+  'est_cost',
 ] as const;
 
 export function exportColumns(scope: ExportScope): string[] {

@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import path from 'node:path';
 import { AppError } from '@toktra/core';
 import { type ExportFormat, type ExportScope, findInStores } from '@toktra/db';
-import type { Actor } from '../audit/service.js';
+import { type Actor, appendAudit } from '../audit/service.js';
 import type { AppContext } from '../context.js';
 import { getInsightSecret } from '../efficiency/org-secret.js';
 import { enqueueJob } from '../jobs/enqueue.js';
@@ -50,8 +50,8 @@ export async function createExport(
   if (addDays(input.startDate, MAX_RANGE_DAYS - 1) < input.endDate) {
     throw new AppError('validation_failed', `an export spans at most ${MAX_RANGE_DAYS} days`);
   }
-  const row = await ctx.db.withTenant(orgId, (tx) =>
-    tx.db
+  const row = await ctx.db.withTenant(orgId, async (tx) => {
+    const created = await tx.db
       .insertInto('exports')
       .values({
         org_id: orgId,
@@ -66,8 +66,20 @@ export async function createExport(
         expires_at: null,
       })
       .returning('id')
-      .executeTakeFirstOrThrow(),
-  );
+      .executeTakeFirstOrThrow();
+    await appendAudit(tx, orgId, actor, {
+      action: 'export.create',
+      targetType: 'export',
+      targetId: created.id,
+      details: {
+        scope: input.scope,
+        format: input.format,
+        start_date: input.startDate,
+        end_date: input.endDate,
+      },
+    });
+    return created;
+  });
   await enqueueJob(ctx.db, generateExportJob, { exportId: row.id }, { orgId });
   return { jobId: row.id };
 }
@@ -149,7 +161,7 @@ export async function resolveDownload(
     if (expires * 1000 < Date.now()) throw new AppError('gone', 'this download link has expired');
     const row = await tx.db
       .selectFrom('exports')
-      .select(['status', 'file_path', 'format', 'scope', 'expires_at'])
+      .select(['status', 'file_path', 'format', 'scope', 'expires_at', 'requested_by'])
       .where('org_id', '=', owner.org_id)
       .where('id', '=', jobId)
       .executeTakeFirstOrThrow();
@@ -160,10 +172,25 @@ export async function resolveDownload(
     ) {
       throw new AppError('gone', 'this export is no longer available');
     }
+    // Whoever holds the link downloads: the entry names the requester the link was signed for.
+    await appendAudit(tx, owner.org_id, requesterOf(row.requested_by), {
+      action: 'export.download',
+      targetType: 'export',
+      targetId: jobId,
+      details: { scope: row.scope, format: row.format, via: 'signed_link' },
+    });
     return {
       filePath: row.file_path,
       format: row.format,
       fileName: `toktra-${row.scope}-${jobId}.${row.format}`,
     };
   });
+}
+
+/** `requested_by` ("user:<id>", "api_key:<id>" or a bare type) back into an audit actor. */
+function requesterOf(requestedBy: string | null): Actor {
+  const [type, id] = (requestedBy ?? 'system').split(':');
+  const known: Actor['type'][] = ['user', 'api_key', 'system', 'cli', 'device'];
+  const actorType = known.includes(type as Actor['type']) ? (type as Actor['type']) : 'system';
+  return { type: actorType, id: id ?? null };
 }

@@ -1,4 +1,5 @@
 import type { Database } from '@toktra/db';
+import { type NamedAuditEntry, nameAuditEntries } from './audit-names.js';
 
 export interface AuditFilter {
   action?: string;
@@ -32,8 +33,9 @@ export async function listAuditEntries(
   orgId: string,
   filter: AuditFilter,
   page: { limit: number; beforeSeq?: number; order?: 'asc' | 'desc'; afterSeq?: number },
-): Promise<AuditEntryView[]> {
-  return db.withTenant(orgId, async ({ db: trx }) => {
+): Promise<NamedAuditEntry[]> {
+  return db.withTenant(orgId, async (tx) => {
+    const trx = tx.db;
     let query = trx.selectFrom('audit_log').selectAll().where('org_id', '=', orgId);
     if (filter.action?.endsWith('.*')) {
       const prefix = filter.action.slice(0, -1).replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -53,7 +55,7 @@ export async function listAuditEntries(
       .orderBy('seq', page.order ?? 'desc')
       .limit(page.limit)
       .execute();
-    return rows.map((r) => ({
+    const entries: AuditEntryView[] = rows.map((r) => ({
       seq: r.seq,
       at: r.at.toISOString(),
       actor_type: r.actor_type,
@@ -65,6 +67,7 @@ export async function listAuditEntries(
       prev_hash: r.prev_hash,
       hash: r.hash,
     }));
+    return nameAuditEntries(tx, orgId, entries);
   });
 }
 
@@ -73,7 +76,7 @@ export async function* iterateAuditEntries(
   db: Database,
   orgId: string,
   filter: AuditFilter,
-): AsyncGenerator<AuditEntryView> {
+): AsyncGenerator<NamedAuditEntry> {
   let afterSeq = 0;
   for (;;) {
     const page = await listAuditEntries(db, orgId, filter, { limit: 1000, afterSeq, order: 'asc' });

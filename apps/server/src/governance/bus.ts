@@ -13,6 +13,12 @@ export interface BudgetThresholdNotice {
   thresholdPct: number;
   usedTokens: number;
   limitTokens: number | null;
+  /** The budget's unit, its effective limit and spend in that unit (absent in older signals: tokens). */
+  unit?: 'tokens' | 'cost';
+  limit?: number;
+  spent?: number;
+  /** The department's name, or "the organisation" (absent in older signals). */
+  scopeName?: string;
   cap: 'soft' | 'hard';
   /** The period, e.g. "2026-11" (calendar month in the org's time zone). */
   period: string;

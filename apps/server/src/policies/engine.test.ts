@@ -278,7 +278,12 @@ describe('governance notices as triggers', () => {
         .execute(),
     );
     expect(budgetAlerts.map((x) => x.severity)).toEqual(['low', 'critical', 'critical']);
-    expect(budgetAlerts[0]?.title).toBe('A department budget reached 80% (2026-11)');
+    // Issue 19: the alert names the budget and formats the amounts.
+    expect(budgetAlerts.map((x) => x.title)).toEqual([
+      "Budget 'Backend' reached 80 % — 1,234 of 1,000 tokens",
+      "Budget 'Sales' reached 100 % — 1,234 of 1,000 tokens",
+      "Budget 'Backend' reached 100 % — 1,234 of 1,000 tokens",
+    ]);
   });
 
   it('shadow_ai_gap fires on a reconciliation gap above its minimum for the named provider', async () => {

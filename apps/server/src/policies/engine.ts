@@ -1,10 +1,10 @@
 import type { Tx } from '@toktra/db';
 import { sql } from 'kysely';
-import { createAlert } from '../alerts/service.js';
 import type { AppContext } from '../context.js';
 import type { BudgetThresholdNotice, RiskEventNotice, ShadowAiGapNotice } from '../governance/bus.js';
 import { type ShadowAiGapNotice as ReconciledGapNotice, shadowAiNotices } from '../reconciliation/notices.js';
 import type { UsageBatchNotice } from '../usage/bus.js';
+import { createBudgetAlert } from './budget-alert.js';
 import { fireCandidate } from './fire.js';
 import { loadPolicyOrgFacts } from './org-facts.js';
 import { loadRunnablePolicies } from './service.js';
@@ -211,39 +211,4 @@ async function evaluateShadow(ctx: AppContext, n: ShadowAiGapNotice): Promise<vo
     );
   });
   await fireAll(ctx, n.orgId, candidates);
-}
-
-/**
- * Every budget threshold is an alert (a soft cap's "alert, continue"; a hard cap's block notice).
- * Budgets record each threshold once per period before publishing, so this runs once per crossing.
- */
-async function createBudgetAlert(ctx: AppContext, tx: Tx, n: BudgetThresholdNotice): Promise<void> {
-  const reached = n.thresholdPct >= 100;
-  const severity = reached
-    ? n.cap === 'hard'
-      ? 'critical'
-      : 'high'
-    : n.thresholdPct >= 90
-      ? 'medium'
-      : 'low';
-  const scope = n.departmentId ? 'A department budget' : 'The organisation budget';
-  await createAlert(ctx, tx, n.orgId, {
-    severity,
-    title: `${scope} reached ${n.thresholdPct}% (${n.period})`,
-    body: reached
-      ? n.cap === 'hard'
-        ? 'The hard cap is reached: LLM requests from this scope are blocked until the period resets or an exemption is granted.'
-        : 'The soft cap is reached: requests continue.'
-      : `${n.usedTokens} tokens used${n.limitTokens ? ` of ${n.limitTokens}` : ''}.`,
-    source: 'budget',
-    sourceId: n.budgetId,
-    departmentId: n.departmentId,
-    details: {
-      threshold_pct: n.thresholdPct,
-      used_tokens: n.usedTokens,
-      limit_tokens: n.limitTokens,
-      cap: n.cap,
-      period: n.period,
-    },
-  });
 }

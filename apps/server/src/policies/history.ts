@@ -1,8 +1,11 @@
-import { AppError, type RiskLevel } from '@toktra/core';
-import type { Database } from '@toktra/db';
+import { AppError, type RiskLevel, startOfLocalDay } from '@toktra/core';
+import type { Database, Tx } from '@toktra/db';
 import type { BudgetThresholdNotice, ShadowAiGapNotice } from '../governance/bus.js';
+import { dayInZone } from '../usage/time-zone.js';
 import { byTimeThenId, signalFromBudget, USAGE_LOOKBACK_MS } from './engine.js';
+import { countFiredBy, type FiredBy } from './fired-by.js';
 import { loadPolicyOrgFacts } from './org-facts.js';
+import { replayFromRollups, rollupsDecide } from './rollup-replay.js';
 import { getPolicyVersion, type RunnablePolicy } from './service.js';
 import { budgetCandidates, riskCandidates, shadowCandidates } from './signals.js';
 import { type Candidate, type StreamEvent, UsageStream } from './usage-stream.js';
@@ -13,13 +16,26 @@ export const MAX_HISTORY_EVENTS = 500_000;
 export interface PolicyTestResult {
   version: number;
   window: { from: string; to: string; days: number };
+  /**
+   * `rollups`: a usage trigger decided day by day from the daily rollups (every event counts, also
+   * days kept only as rollups); `events`: raw events replayed one by one (conditions read per-event
+   * fields); `signals`: stored risk events or governance signals.
+   */
+  method: 'rollups' | 'events' | 'signals';
   /** Usage events, risk events or signals in the window that were evaluated. */
   evaluated: number;
-  /** Of those, how many matched the trigger and conditions. */
-  matched: number;
+  /** Of those, how many matched the trigger and conditions (null from rollups: only days are known). */
+  matched: number | null;
+  /**
+   * Events the rollups count in the window that have no raw row to replay (days seeded as rollups,
+   * or raw events already gone): `would_fire` is then a lower bound. 0 for exact answers.
+   */
+  unreplayed_events: number;
   /** How many firings that would have made (each dedupe key — user-day, department-period … — fires once). */
   would_fire: number;
   truncated: boolean;
+  /** Who would have fired: every firing counted by its department and by its user. */
+  fired_by: FiredBy;
   examples: Array<{
     occurred_at: string;
     ref: Candidate['ref'];
@@ -31,7 +47,8 @@ export interface PolicyTestResult {
 
 /**
  * Replays the window through the same trigger code the live engine runs (a fresh dedupe set,
- * nothing is fired or stored): how many events would have fired the given version.
+ * nothing is fired or stored): how many times, and for whom, the given version would have fired.
+ * The window starts at the org-local midnight `window_days` back, so daily rollups cover it whole.
  */
 export async function testPolicyAgainstHistory(
   db: Database,
@@ -40,7 +57,6 @@ export async function testPolicyAgainstHistory(
   options: { windowDays: number; examples: number; version?: number; now?: Date },
 ): Promise<PolicyTestResult> {
   const to = options.now ?? new Date();
-  const from = new Date(to.getTime() - options.windowDays * 86_400_000);
   return db.withTenant(orgId, async (tx) => {
     const policyRow = await tx.db
       .selectFrom('policies')
@@ -54,11 +70,25 @@ export async function testPolicyAgainstHistory(
       ...(await getPolicyVersion(tx, orgId, policyId, options.version ?? policyRow.current_version)),
     };
     const facts = await loadPolicyOrgFacts(tx, orgId);
+    const firstDay = dayInZone(to.getTime() - options.windowDays * 86_400_000, facts.timeZone);
+    const lastDay = dayInZone(to, facts.timeZone);
+    const from = startOfLocalDay(firstDay, facts.timeZone);
     const candidates: Candidate[][] = [];
     let evaluated = 0;
+    let matched: number | null = null;
     let truncated = false;
+    let unreplayed = 0;
+    let method: PolicyTestResult['method'] = 'signals';
     const type = policy.trigger.type;
-    if (type === 'unusual_usage' || type === 'department_threshold') {
+    const fromRollups = rollupsDecide(policy)
+      ? await replayFromRollups(tx, orgId, policy, facts, firstDay, lastDay)
+      : null;
+    if (fromRollups) {
+      method = 'rollups';
+      evaluated = fromRollups.evaluated;
+      candidates.push(fromRollups.candidates);
+    } else if (type === 'unusual_usage' || type === 'department_threshold') {
+      method = 'events';
       const rows = await tx.db
         .selectFrom('events')
         .select([
@@ -98,6 +128,8 @@ export async function testPolicyAgainstHistory(
         evaluated++;
         candidates.push(stream.evaluate(e, [policy]));
       }
+      matched = candidates.filter((list) => list.length > 0).length;
+      unreplayed = Math.max(0, (await countRollupEvents(tx, orgId, firstDay, lastDay)) - evaluated);
     } else if (type === 'ip_risk') {
       const rows = await tx.db
         .selectFrom('risk_events')
@@ -149,6 +181,7 @@ export async function testPolicyAgainstHistory(
         }
       }
     }
+    if (method === 'signals') matched = candidates.filter((list) => list.length > 0).length;
     const seen = new Set<string>();
     const fired: Candidate[] = [];
     for (const c of candidates.flat()) {
@@ -159,10 +192,13 @@ export async function testPolicyAgainstHistory(
     return {
       version: policy.version,
       window: { from: from.toISOString(), to: to.toISOString(), days: options.windowDays },
+      method,
       evaluated,
-      matched: candidates.filter((list) => list.length > 0).length,
+      matched,
+      unreplayed_events: unreplayed,
       would_fire: fired.length,
       truncated,
+      fired_by: await countFiredBy(tx, orgId, fired),
       examples: fired.slice(0, options.examples).map((c) => ({
         occurred_at: c.occurred_at.toISOString(),
         ref: c.ref,
@@ -172,4 +208,16 @@ export async function testPolicyAgainstHistory(
       })),
     };
   });
+}
+
+/** Events the daily rollups count in `[firstDay, lastDay]`. */
+async function countRollupEvents(tx: Tx, orgId: string, firstDay: string, lastDay: string): Promise<number> {
+  const row = await tx.db
+    .selectFrom('usage_daily')
+    .select((eb) => eb.fn.sum<number>('events').as('n'))
+    .where('org_id', '=', orgId)
+    .where('bucket', '>=', firstDay)
+    .where('bucket', '<=', lastDay)
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
 }

@@ -16,8 +16,9 @@ export interface StreamEvent {
 /** A trigger+conditions match: fires once per `dedupeKey` per policy. */
 export interface Candidate {
   policy: RunnablePolicy;
-  /** What raised it: a usage event, a risk event or a governance signal. */
-  ref: { kind: 'event' | 'risk_event' | 'signal'; id: string };
+  /** What raised it: a usage event, a risk event, a governance signal, or (a test replayed from
+   * the daily rollups) a department's or user's day. */
+  ref: { kind: 'event' | 'risk_event' | 'signal' | 'day'; id: string };
   occurred_at: Date;
   dedupeKey: string;
   subject: PolicySubject;

@@ -284,6 +284,7 @@ export class OrgState {
         spent,
         thresholds: b.thresholds,
         fired: [...b.fired],
+        unit: b.unit,
       })) {
         b.fired.add(percent);
         due.push({ budget: b, percent, limit, spent, usedTokens: s.tokens });

@@ -30,8 +30,13 @@ export async function loadReconciledUsage(
   tx: Tx,
   orgId: string,
   query: ReconciledQuery,
-): Promise<{ totals: Reconciled; forRow: (row: Record<string, unknown>) => Reconciled }> {
-  const none = { totals: UNKNOWN, forRow: () => UNKNOWN };
+): Promise<{
+  totals: Reconciled;
+  forRow: (row: Record<string, unknown>) => Reconciled;
+  /** Models the providers reported in range (when per-model figures are known). */
+  models: string[];
+}> {
+  const none = { totals: UNKNOWN, forRow: () => UNKNOWN, models: [] };
   if (query.filters.userId || query.filters.departmentId) return none;
   const connections = await tx.db
     .selectFrom('provider_connections')
@@ -102,5 +107,9 @@ export async function loadReconciledUsage(
         return UNKNOWN;
     }
   };
-  return { totals, forRow };
+  const models =
+    totals === UNKNOWN
+      ? []
+      : [...new Set(inRange.map((r) => r.model).filter((m): m is string => m !== null))].sort();
+  return { totals, forRow, models };
 }

@@ -1,14 +1,23 @@
 import { AppError } from '@toktra/core';
 import type { Database, Tx } from '@toktra/db';
 import { sql } from 'kysely';
+import type { PriceLookup } from '../budgets/default-prices.js';
 import { assertDepartment, departmentSubtree } from '../departments/service.js';
 import { loadReconciledUsage } from '../reconciliation/usage-join.js';
 import { assertUser } from '../users/service.js';
 import type { UsageTotals } from './bus.js';
+import { loadPriceLookup, roundCost, summariseCost } from './cost.js';
 import { addDays, dayInZone } from './time-zone.js';
 
 export const USAGE_GROUPS = ['day', 'user', 'department', 'provider', 'model'] as const;
 export type UsageGroup = (typeof USAGE_GROUPS)[number];
+
+const GROUP_COLUMN: Record<Exclude<UsageGroup, 'day'>, string> = {
+  user: 'user_id',
+  department: 'department_id',
+  provider: 'provider',
+  model: 'model',
+};
 
 /** Longest range one query may span, in days (inclusive of both ends). */
 export const MAX_RANGE_DAYS = 400;
@@ -27,6 +36,8 @@ export interface UsageFilters {
 export interface UsageFigures extends UsageTotals {
   reconciled_input_tokens: number | null;
   reconciled_output_tokens: number | null;
+  /** The estimated tokens priced per provider and model (org prices over the built-in list), USD. */
+  est_cost: number;
 }
 
 export type UsageRow = UsageFigures & Record<string, unknown>;
@@ -36,6 +47,8 @@ export interface UsageReport {
   end_date: string;
   time_zone: string;
   group_by: UsageGroup | null;
+  /** The currency of every cost figure (the price list's). */
+  currency: 'USD';
   totals: UsageFigures;
   data: UsageRow[];
 }
@@ -45,8 +58,14 @@ export interface UsageReport {
  * time zone, so date filters need no conversion). `department_id` covers the department's whole
  * subtree; a foreign or unknown user/department id is `not_found`, like any foreign id.
  */
-export async function queryUsage(db: Database, orgId: string, filters: UsageFilters): Promise<UsageReport> {
+export async function queryUsage(
+  db: Database,
+  orgId: string,
+  filters: UsageFilters,
+  priceOf?: PriceLookup,
+): Promise<UsageReport> {
   return db.withTenant(orgId, async (tx) => {
+    const price = priceOf ?? (await loadPriceLookup(tx, orgId));
     const org = await tx.db.selectFrom('orgs').select('time_zone').where('id', '=', orgId).executeTakeFirst();
     if (!org) throw new AppError('not_found', `organization ${orgId} not found`);
     const { start, end } = resolveRange(filters, org.time_zone);
@@ -132,13 +151,32 @@ export async function queryUsage(db: Database, orgId: string, filters: UsageFilt
         .execute();
     }
     const reconciled = await loadReconciled(tx, orgId, { start, end, filters, groupBy });
+    if (groupBy === 'model') data = withReconciledModels(data, reconciled.models);
+    const key =
+      groupBy === 'day' ? sql`u.bucket::text` : groupBy ? sql.ref(`u.${GROUP_COLUMN[groupBy]}`) : sql`null`;
+    const costRows = await base
+      .select([
+        sql<string | null>`${key}`.as('k'),
+        'u.provider',
+        'u.model',
+        sql<number>`sum(u.est_input_tokens)`.as('input'),
+        sql<number>`sum(u.est_output_tokens)`.as('output'),
+      ])
+      .groupBy([sql`1`, 'u.provider', 'u.model'])
+      .execute();
+    const costs = summariseCost(costRows, groupBy, price);
     return {
       start_date: start,
       end_date: end,
       time_zone: org.time_zone,
       group_by: groupBy,
-      totals: { ...totals, ...reconciled.totals },
-      data: data.map((row) => ({ ...row, ...reconciled.forRow(row) })),
+      currency: 'USD',
+      totals: { ...totals, ...reconciled.totals, est_cost: roundCost(costs.total) },
+      data: data.map((row) => ({
+        ...row,
+        ...reconciled.forRow(row),
+        est_cost: roundCost(costs.of(row)),
+      })),
     };
   });
 }
@@ -164,6 +202,31 @@ async function loadReconciled(
   tx: Tx,
   orgId: string,
   query: { start: string; end: string; filters: UsageFilters; groupBy: UsageGroup | null },
-): Promise<{ totals: Reconciled; forRow: (row: Record<string, unknown>) => Reconciled }> {
+): Promise<{
+  totals: Reconciled;
+  forRow: (row: Record<string, unknown>) => Reconciled;
+  models: string[];
+}> {
   return loadReconciledUsage(tx, orgId, query);
+}
+
+const ZERO: UsageTotals = {
+  events: 0,
+  bytes_up: 0,
+  bytes_down: 0,
+  est_input_tokens: 0,
+  est_output_tokens: 0,
+};
+
+/**
+ * Per-model rows also list the models only the provider saw: agents (SNI) cannot see the model,
+ * so reconciled tokens of e.g. `claude-sonnet-4` have no estimated row to sit on.
+ */
+function withReconciledModels(
+  data: Array<UsageTotals & Record<string, unknown>>,
+  models: string[],
+): Array<UsageTotals & Record<string, unknown>> {
+  const seen = new Set(data.map((r) => r.model ?? null));
+  const extra = models.filter((m) => !seen.has(m)).map((model) => ({ model, ...ZERO }));
+  return [...data, ...extra];
 }

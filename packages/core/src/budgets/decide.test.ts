@@ -33,10 +33,13 @@ describe('preflight decision', () => {
     expect(d.reason).toContain('Eng');
   });
 
-  it('soft cap never denies', () => {
-    expect(decidePreflight({ checks: [check({ cap: 'soft', spent: 5000 })] })).toMatchObject({
-      allow: true,
-      remainingTokens: 0,
+  it('soft cap never denies, and says it is passed (issue 19: not "within budget")', () => {
+    const d = decidePreflight({ checks: [check({ cap: 'soft', spent: 5000 })] });
+    expect(d).toMatchObject({ allow: true, code: 'soft_cap', budgetId: 'b', remainingTokens: 0 });
+    expect(d.reason).toBe('over the soft cap on the budget of Engineering (requests continue)');
+    expect(decidePreflight({ checks: [check({ cap: 'soft', spent: 999 })] })).toMatchObject({
+      code: 'ok',
+      reason: 'within budget',
     });
   });
 

@@ -21,7 +21,8 @@ export interface BudgetCheck {
   tokensPerUnit: number | null;
 }
 
-export type DecisionCode = 'ok' | 'no_budget' | 'hard_cap' | 'blocked';
+/** `soft_cap`: allowed, but a soft cap is reached or passed (it alerts, never denies). */
+export type DecisionCode = 'ok' | 'soft_cap' | 'no_budget' | 'hard_cap' | 'blocked';
 
 export interface Decision {
   allow: boolean;
@@ -82,6 +83,16 @@ export function decidePreflight(input: {
       reason: 'no budget applies',
       remainingTokens: null,
       budgetId: null,
+    };
+  }
+  const over = input.checks.find((c) => c.cap === 'soft' && remainingOf(c) <= 0);
+  if (over) {
+    return {
+      allow: true,
+      code: 'soft_cap',
+      reason: `over the soft cap on the budget of ${over.scopeName} (requests continue)`,
+      remainingTokens,
+      budgetId: over.budgetId,
     };
   }
   return {

@@ -22,6 +22,21 @@ describe('thresholds', () => {
     ).toEqual([]);
   });
 
+  it('money thresholds are not rounded up to whole currency units (issue 19)', () => {
+    const money = (limit: number, spent: number, thresholds: number[]) =>
+      thresholdsToFire({ limit, spent, thresholds, fired: [], unit: 'cost' });
+    expect(thresholdAmount(10, 95, 'cost')).toBe(9.5);
+    expect(money(10, 9.49, [80, 95])).toEqual([80]);
+    expect(money(10, 9.5, [80, 95])).toEqual([80, 95]);
+    expect(money(0.1, 0.1, [150])).toEqual([100]);
+    expect(money(0.1, 0.149999, [150])).toEqual([100]);
+    expect(money(0.1, 0.15, [150])).toEqual([100, 150]);
+    // Float sums of many small costs land within a micro-unit of the threshold.
+    expect(money(0.3, 0.1 + 0.2, [])).toEqual([100]);
+    // Tokens stay whole.
+    expect(thresholdsToFire({ limit: 10, spent: 9, thresholds: [95], fired: [] })).toEqual([]);
+  });
+
   it('property: feeding any sequence of increments fires each threshold exactly once, in order, when reached', () => {
     fc.assert(
       fc.property(

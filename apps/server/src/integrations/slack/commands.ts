@@ -1,7 +1,5 @@
 import { z } from 'zod';
 import { listAlerts } from '../../alerts/service.js';
-import { costOf, createPriceLookup } from '../../budgets/default-prices.js';
-import { loadPriceOverrides } from '../../budgets/prices.js';
 import { getDepartmentTree } from '../../budgets/tree-view.js';
 import type { AppContext } from '../../context.js';
 import type { Severity } from '../../governance/bus.js';
@@ -69,14 +67,14 @@ export async function usageCommand(
     startDate: `${period}-01`,
     endDate: today,
   });
-  const price = createPriceLookup(await loadPriceOverrides(ctx, inst.orgId));
+  // A person's usage is never reconciled (providers do not know our people): the estimates,
+  // each priced by its own model (queryUsage's est_cost), not by the provider's fallback price.
   const lines = report.data
-    .map((row) => {
-      const provider = String(row.provider);
-      const input = row.reconciled_input_tokens ?? row.est_input_tokens;
-      const output = row.reconciled_output_tokens ?? row.est_output_tokens;
-      return { provider, tokens: input + output, cost: costOf(price(provider, null), input, output) };
-    })
+    .map((row) => ({
+      provider: String(row.provider),
+      tokens: row.est_input_tokens + row.est_output_tokens,
+      cost: row.est_cost,
+    }))
     .filter((l) => l.tokens > 0)
     .sort((a, b) => b.tokens - a.tokens);
   return ephemeral(usageCard({ name: target.name || target.email, periodLabel: monthLabel(period), lines }));

@@ -30,7 +30,7 @@ export interface MyBudget {
   status: {
     allow: boolean;
     blocked: boolean;
-    code: 'ok' | 'no_budget' | 'hard_cap' | 'blocked';
+    code: 'ok' | 'soft_cap' | 'no_budget' | 'hard_cap' | 'blocked';
     reason: string;
     remaining_tokens: number | null;
     budget_id: string | null;

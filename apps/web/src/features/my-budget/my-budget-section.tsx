@@ -58,8 +58,11 @@ export function MyBudgetSection() {
           My budget
         </Title>
         {data ? (
-          <Badge color={data.status.blocked ? 'red' : 'teal'} data-testid="my-budget-state">
-            {data.status.blocked ? 'Blocked' : 'Allowed'}
+          <Badge
+            color={data.status.blocked ? 'red' : data.status.code === 'soft_cap' ? 'orange' : 'teal'}
+            data-testid="my-budget-state"
+          >
+            {data.status.blocked ? 'Blocked' : data.status.code === 'soft_cap' ? 'Over soft cap' : 'Allowed'}
           </Badge>
         ) : null}
       </Group>
@@ -72,7 +75,9 @@ export function MyBudgetSection() {
               ? `AI requests are blocked for you now: ${data.status.reason}`
               : data.status.code === 'no_budget'
                 ? 'No budget applies to you.'
-                : `You may use AI tools now (${data.period}).`}
+                : data.status.code === 'soft_cap'
+                  ? `You may use AI tools now, but ${data.status.reason} (${data.period}).`
+                  : `You may use AI tools now (${data.period}).`}
           </Text>
           <BudgetTable data={data} />
           {data.budgets.length > 0 ? <RequestForm data={data} userId={me.user.id} /> : null}

@@ -24,6 +24,14 @@ export const auditEntrySchema = z.object({
   target_type: z.string().nullable(),
   target_id: z.string().nullable(),
   details: z.record(z.string(), z.unknown()),
+  actor_name: z
+    .string()
+    .nullable()
+    .describe("who acted, by name (a user's name or email, an API key's name); null when unknown or erased"),
+  target_name: z
+    .string()
+    .nullable()
+    .describe("what it concerned, by today's name (Budget 'Backend', a policy, a user …); null when unknown"),
   prev_hash: z.string(),
   hash: z.string(),
 });

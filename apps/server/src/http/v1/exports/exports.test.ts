@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppContext } from '../../../context.js';
 import { getInsightSecret } from '../../../efficiency/org-secret.js';
 import { generateExportJob } from '../../../exports/job.js';
+import { listAuditEntries } from '../../../governance/audit-query.js';
 import { JobRunner } from '../../../jobs/runner.js';
 import { ingestBatch } from '../../../usage/ingest.js';
 import { bearer, createKey, createTestContext, type SeededOrg, seedOrg } from '../../../usage/testing.js';
@@ -108,7 +109,7 @@ function parseCsv(text: string): Record<string, unknown>[] {
     return Object.fromEntries(
       columns.map((c, i) => {
         const v = cells[i] ?? '';
-        return [c, v === '' ? null : /^\d+$/.test(v) && c !== 'model' ? Number(v) : v];
+        return [c, v === '' ? null : /^\d+(\.\d+)?$/.test(v) && c !== 'model' ? Number(v) : v];
       }),
     );
   });
@@ -155,10 +156,21 @@ describe('exports match GET /v1/usage exactly', () => {
   it('writes a header-only CSV and an empty JSON array for a range without usage', async () => {
     const csv = await exportFile('users', 'csv', '2020-01-01', '2020-01-03');
     expect(csv.text).toBe(
-      'date,user_id,user_email,user_name,events,bytes_up,bytes_down,est_input_tokens,est_output_tokens,reconciled_input_tokens,reconciled_output_tokens\n',
+      'date,user_id,user_email,user_name,events,bytes_up,bytes_down,est_input_tokens,est_output_tokens,reconciled_input_tokens,reconciled_output_tokens,est_cost\n',
     );
     const json = await exportFile('models', 'json', '2020-01-01', '2020-01-03');
     expect(JSON.parse(json.text)).toEqual([]);
+  });
+});
+
+describe('the audit trail', () => {
+  it('records who created and downloaded an export, by name (issue 19)', async () => {
+    const { job } = await exportFile('providers', 'csv', d0, d0);
+    const entries = await listAuditEntries(ctx.db, a.orgId, { target_id: job.job_id }, { limit: 10 });
+    expect(entries.map((e) => [e.action, e.actor_type, e.actor_name, e.details.scope])).toEqual([
+      ['export.download', 'api_key', 'test', 'providers'],
+      ['export.create', 'api_key', 'test', 'providers'],
+    ]);
   });
 });
 

@@ -15,7 +15,7 @@ export const EXTENSION_PREFLIGHT_TTL_SECONDS = 10;
 
 const answerSchema = z.object({
   allow: z.boolean(),
-  code: z.enum(['ok', 'no_budget', 'hard_cap', 'blocked']),
+  code: z.enum(['ok', 'soft_cap', 'no_budget', 'hard_cap', 'blocked']),
   reason: z.string(),
   remaining_tokens: z.number().nullable(),
   budget_id: z.string().nullable().describe('the budget whose hard cap blocks; an exemption names it'),

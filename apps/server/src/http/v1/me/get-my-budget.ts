@@ -23,7 +23,7 @@ const responseSchema = z.object({
     .object({
       allow: z.boolean(),
       blocked: z.boolean(),
-      code: z.enum(['ok', 'no_budget', 'hard_cap', 'blocked']),
+      code: z.enum(['ok', 'soft_cap', 'no_budget', 'hard_cap', 'blocked']),
       reason: z.string(),
       remaining_tokens: z.number().nullable(),
       budget_id: z.string().nullable().describe('the budget whose hard cap blocks; an exemption names it'),

@@ -22,13 +22,32 @@ const body = z
   })
   .strict();
 
+const firedBy = z.object({ id: z.string(), name: z.string(), firings: z.number() });
+
 const result = z.object({
   version: z.number(),
   window: z.object({ from: z.string(), to: z.string(), days: z.number() }),
+  method: z
+    .enum(['rollups', 'events', 'signals'])
+    .describe(
+      'rollups: decided day by day from the daily rollups (exact; every event counts); events: raw events replayed one by one (conditions read per-event fields); signals: stored risk events or governance signals',
+    ),
   evaluated: z.number(),
-  matched: z.number(),
+  matched: z
+    .number()
+    .nullable()
+    .describe('events (or signals) that matched; null when replayed from rollups'),
+  unreplayed_events: z
+    .number()
+    .describe('events in the window with no raw row left to replay: would_fire is then a lower bound'),
   would_fire: z.number(),
   truncated: z.boolean(),
+  fired_by: z
+    .object({
+      departments: z.array(firedBy),
+      users: z.array(firedBy),
+    })
+    .describe('every firing counted by its department and by its user, most first'),
   examples: z.array(
     z.object({
       occurred_at: z.string(),
@@ -40,7 +59,7 @@ const result = z.object({
   ),
 });
 
-/** `POST /v1/policies/{id}/test`: how many events of the last `window_days` would have fired it. */
+/** `POST /v1/policies/{id}/test`: how often, and for whom, it would have fired in the last `window_days`. */
 export function registerTestPolicy(app: FastifyInstance, ctx: AppContext): void {
   app.withTypeProvider<ZodTypeProvider>().post(
     '/v1/policies/:id/test',

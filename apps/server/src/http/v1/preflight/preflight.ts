@@ -32,7 +32,7 @@ export const preflightAnswer = z.object({
     .number()
     .nullable()
     .describe('the tightest remaining allowance; null = no limit applies'),
-  code: z.enum(['ok', 'no_budget', 'hard_cap', 'blocked']),
+  code: z.enum(['ok', 'soft_cap', 'no_budget', 'hard_cap', 'blocked']),
   budget_id: z.string().nullable(),
   user_id: z.string(),
   period: z.string(),

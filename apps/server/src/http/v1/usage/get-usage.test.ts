@@ -1,5 +1,6 @@
 import type { TestDatabase } from '@toktra/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPriceLookup } from '../../../budgets/default-prices.js';
 import type { AppContext } from '../../../context.js';
 import { ingestBatch } from '../../../usage/ingest.js';
 import { bearer, createKey, createTestContext, type SeededOrg, seedOrg } from '../../../usage/testing.js';
@@ -88,7 +89,34 @@ const tokens = (row: { est_input_tokens: number; est_output_tokens: number }) =>
   row.est_output_tokens,
 ];
 
+/** Each event priced by hand from the built-in list (USD per 1M tokens). */
+const price = createPriceLookup([]);
+const cost = (provider: string, model: string | null, input: number, output: number) => {
+  const p = price(provider, model);
+  return (input * p.input_per_mtok + output * p.output_per_mtok) / 1e6;
+};
+const costs = {
+  alice: cost('openai', null, 400, 40),
+  bob: cost('anthropic', 'claude-sonnet-4', 1000, 100),
+  dave: cost('openai', 'gpt-4o', 500, 50),
+  carol: cost('openai', 'gpt-4o', 200, 20),
+};
+
 describe('GET /v1/usage', () => {
+  it('prices every row by provider and model, not by the provider alone (issue 19)', async () => {
+    const { body } = await usage({ ...range(), group_by: 'provider' });
+    const openai = body.data.find((r: { provider: string }) => r.provider === 'openai');
+    expect(openai.est_cost).toBeCloseTo(costs.alice + costs.dave + costs.carol, 6);
+    const byUser = await usage({ ...range(), group_by: 'user' });
+    const dave = byUser.body.data.find((r: { user_id: string }) => r.user_id === a.users.dave);
+    expect(dave.est_cost).toBeCloseTo(costs.dave, 6);
+    const byDay = await usage({ ...range(), group_by: 'day' });
+    expect(byDay.body.data.reduce((s: number, r: { est_cost: number }) => s + r.est_cost, 0)).toBeCloseTo(
+      byDay.body.totals.est_cost,
+      6,
+    );
+  });
+
   it('totals the range, with reconciled figures null until reconciliation exists', async () => {
     const { status, body } = await usage(range());
     expect(status).toBe(200);
@@ -100,8 +128,9 @@ describe('GET /v1/usage', () => {
       est_output_tokens: 210,
       reconciled_input_tokens: null,
       reconciled_output_tokens: null,
+      est_cost: Math.round((costs.alice + costs.bob + costs.dave + costs.carol) * 1e6) / 1e6,
     });
-    expect(body).toMatchObject({ time_zone: ZONE, group_by: null, data: [] });
+    expect(body).toMatchObject({ time_zone: ZONE, group_by: null, currency: 'USD', data: [] });
   });
 
   it('defaults to the last 30 days in the org zone', async () => {

@@ -29,6 +29,11 @@ const figures = z.object({
   est_output_tokens: z.number(),
   reconciled_input_tokens: z.number().nullable().describe('from provider admin APIs; null when unknown'),
   reconciled_output_tokens: z.number().nullable(),
+  est_cost: z
+    .number()
+    .describe(
+      'the estimated tokens priced per provider and model (org prices over the built-in list), in `currency`',
+    ),
 });
 
 const groupRow = figures.extend({
@@ -47,6 +52,7 @@ const reportSchema = z.object({
   end_date: z.string(),
   time_zone: z.string(),
   group_by: z.enum(USAGE_GROUPS).nullable(),
+  currency: z.literal('USD').describe('of every cost figure (the price list is in USD)'),
   totals: figures,
   data: z.array(groupRow).describe('one row per group key; empty without group_by'),
 });
