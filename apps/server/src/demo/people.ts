@@ -128,12 +128,29 @@ export interface DemoPeople {
   departmentIds: Map<string, string>;
 }
 
-/** Creates the departments and ~200 people, each department led by a manager. */
+/**
+ * At `scale` > 1 (benchmarks) every leaf department gains `scale - 1` teams of its size, each a
+ * manager's team with two squads below it: ≈ `scale` × the people in a tree two levels deeper.
+ */
+function scaleChart(node: ChartNode, scale: number): ChartNode {
+  if (node.children.length > 0) return { ...node, children: node.children.map((c) => scaleChart(c, scale)) };
+  if (scale <= 1) return node;
+  const third = Math.max(2, Math.round(node.size / 3));
+  const teams = Array.from({ length: scale - 1 }, (_, t) => {
+    const team = `${node.name} Team ${t + 1}`;
+    const squads = ['A', 'B'].map((s) => ({ name: `${team} Squad ${s}`, size: third, children: [] }));
+    return { name: team, size: third, children: squads };
+  });
+  return { ...node, children: teams };
+}
+
+/** Creates the departments and ~200 people (× `scale`), each department led by a manager. */
 export async function createDemoPeople(
   tx: Tx,
   orgId: string,
   random: Random,
   passwordHash: string,
+  scale = 1,
 ): Promise<DemoPeople> {
   const users: DemoUser[] = [];
   const departmentIds = new Map<string, string>();
@@ -213,7 +230,7 @@ export async function createDemoPeople(
     }
     for (const child of node.children) await walk(child, dept.id, managerRow.id, division);
   };
-  for (const top of ORG_CHART) await walk(top, null, null, top.name);
+  for (const top of ORG_CHART) await walk(scaleChart(top, scale), null, null, top.name);
 
   const auditor = await tx.db
     .insertInto('users')

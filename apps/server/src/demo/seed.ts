@@ -26,8 +26,13 @@ export interface DemoSeedResult {
  * Seeds the demo org once; later starts find it and do nothing. The people, devices and 90 days
  * of usage are written in one transaction (rollups in bulk, not event by event), so a crash
  * leaves no half-seeded org: the next start finds the org unmarked and seeds it then.
+ * `scale` (benchmarks, bench/dashboard) multiplies the people and so their usage.
  */
-export async function seedDemoOrg(ctx: AppContext, now = new Date()): Promise<DemoSeedResult> {
+export async function seedDemoOrg(
+  ctx: AppContext,
+  now = new Date(),
+  options: { scale?: number } = {},
+): Promise<DemoSeedResult> {
   const started = performance.now();
   const existing = await findInStores(ctx.db, ({ db }) =>
     db.selectFrom('orgs').select(['id', 'settings']).where('name', '=', DEMO_ORG_NAME).executeTakeFirst(),
@@ -58,7 +63,7 @@ export async function seedDemoOrg(ctx: AppContext, now = new Date()): Promise<De
       .where(adminUserId ? 'id' : 'email', '=', adminUserId ?? DEMO_ADMIN_EMAIL)
       .returning(['id', 'email', 'name', 'role'])
       .executeTakeFirstOrThrow();
-    const people = await createDemoPeople(tx, tenant, random, passwordHash);
+    const people = await createDemoPeople(tx, tenant, random, passwordHash, options.scale);
     const everyone = [
       {
         id: admin.id,
