@@ -147,7 +147,7 @@ export async function ensureCliBuild() {
   if (!isCliBuildStale()) return;
   mkdirSync(CLI_OUT, { recursive: true });
   const lock = path.join(CLI_OUT, '.build.lock');
-  for (let waited = 0; ; waited += 100) {
+  for (;;) {
     try {
       writeFileSync(lock, String(process.pid), { flag: 'wx' });
       break;
