@@ -1,1 +1,4 @@
-export const AGENT_VERSION = '0.1.0';
+import agentPackage from '../package.json' with { type: 'json' };
+
+/** The agent's version, from its package.json (bundled into compiled builds). */
+export const AGENT_VERSION: string = agentPackage.version;

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import cliPackage from '../package.json' with { type: 'json' };
 import { EXIT_OK, reportError } from './cli-error.js';
 import { configureAdminCommand } from './commands/admin.js';
 import { configureAgentCommand } from './commands/agent.js';
@@ -7,7 +8,7 @@ import { configureServerCommand } from './commands/server.js';
 export function buildProgram(): Command {
   const program = new Command('toktra')
     .description('Toktra: see and govern AI usage without reading a prompt')
-    .version('0.1.0')
+    .version(cliPackage.version)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   configureServerCommand(program);

@@ -1,12 +1,21 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { enrollDevice } from '../identity/enrollment.js';
 import { resolveStateDir, statePaths } from '../state-dir.js';
 
 export function configureEnrollCommand(cmd: Command): void {
   cmd
     .description('enroll this device with a Toktra server (the private key never leaves the device)')
-    .requiredOption('--server <url>', "the server's API base, e.g. https://toktra.example.com")
-    .requiredOption('--token <token>', 'an enrollment token from your Toktra admin')
+    // From the environment too, so MDM / config management can enroll unattended.
+    .addOption(
+      new Option('--server <url>', "the server's API base, e.g. https://toktra.example.com")
+        .env('TOKTRA_SERVER_URL')
+        .makeOptionMandatory(),
+    )
+    .addOption(
+      new Option('--token <token>', 'an enrollment token from your Toktra admin')
+        .env('TOKTRA_ENROLL_TOKEN')
+        .makeOptionMandatory(),
+    )
     .option(
       '--state-dir <dir>',
       'agent state directory (default /var/lib/toktra-agent as root, else ~/.toktra-agent)',

@@ -64,11 +64,15 @@ function describeCapture(capture: Record<string, unknown> | null, running: boole
 
 export function configureStatusCommand(cmd: Command): void {
   cmd
-    .description('show whether this device is enrolled, capturing and shipping')
+    .description(
+      'show whether this device is enrolled, capturing and shipping (exit 1 if not enrolled or not running)',
+    )
     .option('--state-dir <dir>', 'agent state directory')
     .option('--json', 'print one JSON object')
     .action(async (opts: { stateDir?: string; json?: boolean }) => {
       const s = await collectStatus(opts.stateDir);
+      // Scripts and MDM health checks rely on the exit code: 1 unless enrolled and running.
+      if (!s.enrolled || !s.running) process.exitCode = 1;
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(s)}\n`);
         return;
