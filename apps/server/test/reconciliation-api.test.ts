@@ -136,7 +136,15 @@ describe('provider connections API', () => {
     });
     expect(created.credentials).toBeUndefined();
     expect(typeof created.sync_job_id).toBe('number');
+    // Issue 19: before the first sync, Shadow AI says "not synced yet", not "within band, gap 0".
+    const before = (await call('GET', '/v1/shadow-ai', aRead)).json();
+    expect(before.totals).toMatchObject([
+      { provider: 'openai', state: 'not_synced', last_synced_at: null, days_with_data: 0, gap_tokens: 0 },
+    ]);
     expect(await runJobs()).toBe(1);
+    const after = (await call('GET', '/v1/shadow-ai', aRead)).json();
+    expect(after.totals[0]).toMatchObject({ state: 'ok' });
+    expect(after.totals[0].days_with_data).toBeGreaterThan(0);
     const got = (await call('GET', `/v1/provider-connections/${id}`, aRead)).json();
     expect(got).toMatchObject({ status: 'healthy', last_error: null });
     expect(got.last_synced_at).not.toBeNull();
@@ -157,6 +165,19 @@ describe('provider connections API', () => {
       await call('GET', `/v1/usage?start_date=${start}&end_date=${end}&group_by=provider`, aRead)
     ).json();
     expect(byProvider.totals.reconciled_output_tokens).toBe(report.totals.reconciled_output_tokens);
+    // Issue 19: per-model rows carry the reconciled tokens even for a model no agent event named
+    // (agents cannot see models): the model has a row, and the rows add up to the totals.
+    const byModel = (
+      await call('GET', `/v1/usage?start_date=${start}&end_date=${end}&group_by=model`, aRead)
+    ).json();
+    expect(byModel.data).toEqual([
+      expect.objectContaining({
+        model: 'gpt-4.1',
+        est_input_tokens: 0,
+        reconciled_input_tokens: report.totals.reconciled_input_tokens,
+        reconciled_output_tokens: report.totals.reconciled_output_tokens,
+      }),
+    ]);
     // A user filter cannot be reconciled (providers do not know our people): unknown, not zero.
     const forUser = (
       await call('GET', `/v1/usage?start_date=${start}&end_date=${end}&user_id=${a.users.alice}`, aRead)
@@ -204,6 +225,12 @@ describe('provider connections API', () => {
     const row = (await call('GET', `/v1/provider-connections/${bad.id}`, aRead)).json();
     expect(row.status).toBe('unhealthy');
     expect(row.last_error).toMatch(/OpenAI rejected the admin key \(401 invalid_api_key\)/);
+    // Issue 19: a failing connection is not an all-clear on the Shadow AI answer.
+    const shadow = (await call('GET', '/v1/shadow-ai?provider=openai', aRead)).json();
+    expect(shadow.totals[0]).toMatchObject({
+      state: 'unhealthy',
+      last_error: expect.stringMatching(/OpenAI rejected the admin key/),
+    });
     expect((await call('DELETE', `/v1/provider-connections/${bad.id}`, aWrite)).statusCode).toBe(204);
     expect((await call('GET', `/v1/provider-connections/${bad.id}`, aRead)).statusCode).toBe(404);
   });
@@ -240,6 +267,15 @@ describe('provider connections API', () => {
     const calibration = await call('GET', '/v1/calibration', aRead);
     expect(calibration.statusCode).toBe(200);
     expect(calibration.json().data[0].provider).toBe('openai');
+    // Issue 19: not calibrated says why (this org has provider data but no agent-observed traffic).
+    expect(calibration.json().data[0]).toMatchObject({
+      calibrated: false,
+      readiness: {
+        windows: { days: 0, hours: 0 },
+        required: { days: 5, hours: 24 },
+        reason: expect.stringMatching(/at least 5 day-windows and 24 hour-windows .* has 0 and 0/),
+      },
+    });
   });
 
   it('audits every change to connections', async () => {

@@ -87,6 +87,8 @@ export interface UsageTotals {
   est_output_tokens: number;
   reconciled_input_tokens: number | null;
   reconciled_output_tokens: number | null;
+  /** Estimated tokens priced per provider and model, in USD. */
+  est_cost: number;
 }
 
 export interface UsageResponse<K extends string = never> {
@@ -100,6 +102,8 @@ export interface Overview {
   enrolled_devices: number;
   active_users: number;
   total_tokens: number;
+  /** USD, priced per provider and model. */
+  est_cost: number;
   est_input_tokens: number;
   est_output_tokens: number;
   reconciled_tokens: number | null;

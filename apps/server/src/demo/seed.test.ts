@@ -3,7 +3,10 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuthTestContext } from '../auth/testing.js';
 import type { AppContext } from '../context.js';
-import { type DemoSeedResult, seedDemoOrg } from './seed.js';
+import { buildHttpApp } from '../http/app.js';
+import { bearer, createKey } from '../usage/testing.js';
+import { DEMO_LABEL } from './governance.js';
+import { DEMO_MANAGER_EMAIL, type DemoSeedResult, seedDemoOrg } from './seed.js';
 
 let ctx: AppContext;
 let handle: TestDatabase;
@@ -75,5 +78,49 @@ describe('the demo org', () => {
     expect(providers.map((p) => p.provider)).toEqual(
       expect.arrayContaining(['openai', 'anthropic', 'azure-openai', 'google-vertex']),
     );
+  });
+
+  it('shows governance at work on first start, every piece marked as demo (issue 19)', async () => {
+    const app = await buildHttpApp(ctx);
+    try {
+      const key = await createKey(ctx, first.orgId, ['read', 'write', 'admin', 'ingest']);
+      const get = async (url: string) => {
+        const res = await app.inject({ method: 'GET', url, headers: bearer(key) });
+        expect(res.statusCode, url).toBe(200);
+        return res.json();
+      };
+      const policies = (await get('/v1/policies')).data;
+      expect(policies.length).toBe(2);
+      for (const p of policies) {
+        expect(p.status).toBe('published');
+        expect(p.name.startsWith(DEMO_LABEL)).toBe(true);
+      }
+      const alerts = (await get('/v1/alerts')).data;
+      expect(alerts.map((a: { title: string }) => a.title)).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^Budget 'Backend' reached 100 % — [\d.]+[kM] of [\d.]+[kM] tokens$/),
+        ]),
+      );
+      expect((await get('/v1/incidents')).data.length).toBe(1);
+      const webhooks = (await get('/v1/webhooks')).data;
+      expect(webhooks).toMatchObject([{ enabled: false }]);
+      // The Backend manager is past the soft cap: allowed, and told so.
+      const preflight = await app.inject({
+        method: 'POST',
+        url: '/v1/preflight',
+        headers: bearer(key),
+        payload: { user_email: DEMO_MANAGER_EMAIL },
+      });
+      expect(preflight.json()).toMatchObject({ allow: true, code: 'soft_cap' });
+      // Reconciled data from the built-in source: Shadow AI has real, synced figures.
+      const shadow = await get('/v1/shadow-ai?provider=openai');
+      expect(shadow.totals[0]).toMatchObject({ state: 'ok' });
+      expect(shadow.totals[0].days_with_data).toBeGreaterThan(20);
+      const byModel = (await get('/v1/usage?group_by=model')).data;
+      const mini = byModel.find((r: { model: string | null }) => r.model === 'gpt-4o-mini');
+      expect(mini.reconciled_input_tokens).toBeGreaterThan(0);
+    } finally {
+      await app.close();
+    }
   });
 });

@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import type { AppContext } from '../context.js';
 import { createOrg } from '../orgs/service.js';
 import { createDemoDevices } from './devices.js';
+import { type DemoGovernanceStats, seedDemoGovernance } from './governance.js';
 import { createDemoPeople } from './people.js';
 import { createRandom } from './random.js';
 import { seedDemoUsage } from './usage.js';
@@ -19,7 +20,14 @@ const DEMO_TIME_ZONE = 'Europe/Berlin';
 export interface DemoSeedResult {
   orgId: string;
   created: boolean;
-  stats?: { users: number; devices: number; rollupRows: number; events: number; ms: number };
+  stats?: {
+    users: number;
+    devices: number;
+    rollupRows: number;
+    events: number;
+    governance: DemoGovernanceStats;
+    ms: number;
+  };
 }
 
 /**
@@ -77,12 +85,21 @@ export async function seedDemoOrg(
     ];
     const devices = await createDemoDevices(tx, tenant, everyone, random, now);
     const usage = await seedDemoUsage(tx, tenant, DEMO_TIME_ZONE, everyone, devices, random, now);
+    const governance = await seedDemoGovernance(
+      ctx,
+      tx,
+      tenant,
+      DEMO_TIME_ZONE,
+      people.departmentIds,
+      admin.id,
+      now,
+    );
     await tx.db
       .updateTable('orgs')
       .set({ settings: sql`settings || '{"demo_seeded": true}'::jsonb` })
       .where('id', '=', tenant)
       .execute();
-    return { users: everyone.length, devices: devices.size, ...usage };
+    return { users: everyone.length, devices: devices.size, ...usage, governance };
   });
   return { orgId: tenant, created: true, stats: { ...stats, ms: Math.round(performance.now() - started) } };
 }

@@ -1,6 +1,7 @@
 import type { Database } from '@toktra/db';
 import { sql } from 'kysely';
 import { loadReconciledUsage } from '../reconciliation/usage-join.js';
+import { loadPriceLookup, roundCost, summariseCost } from '../usage/cost.js';
 
 /** Agents that reported within this window count as "protected" right now. */
 export const PROTECTED_WINDOW_MS = 15 * 60 * 1000;
@@ -16,6 +17,8 @@ export interface Overview {
   enrolled_devices: number;
   active_users: number;
   total_tokens: number;
+  /** The estimated tokens priced per provider and model, USD. */
+  est_cost: number;
   est_input_tokens: number;
   est_output_tokens: number;
   /** Provider-reported totals for the period; null until reconciliation knows them. */
@@ -75,6 +78,17 @@ export async function getOverview(db: Database, orgId: string, scope: OverviewSc
       ])
       .groupBy(sql`GROUPING SETS ((bucket), ())`)
       .execute();
+    const costRows = await usage
+      .select((eb) => [
+        sql<null>`null`.as('k'),
+        'provider',
+        'model',
+        eb.fn.sum<number>('est_input_tokens').as('input'),
+        eb.fn.sum<number>('est_output_tokens').as('output'),
+      ])
+      .groupBy(['provider', 'model'])
+      .execute();
+    const cost = summariseCost(costRows, null, await loadPriceLookup(tx, orgId)).total;
     const trend = rows.filter((r): r is typeof r & { date: string } => r.date !== null);
     const totals = rows.find((r) => r.date === null) ?? { input: 0, output: 0, active_users: 0 };
     let devices = trx
@@ -108,6 +122,7 @@ export async function getOverview(db: Database, orgId: string, scope: OverviewSc
       enrolled_devices: deviceCounts.active,
       active_users: Number(totals.active_users),
       total_tokens: input + output,
+      est_cost: roundCost(cost),
       est_input_tokens: input,
       est_output_tokens: output,
       reconciled_tokens:

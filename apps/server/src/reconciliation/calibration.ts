@@ -1,8 +1,8 @@
 import type { RatioOverrides } from '@toktra/core';
-import type { Database, StoredRatio } from '@toktra/db';
+import type { Database, StoredRatio, Tx } from '@toktra/db';
 import type { AppContext } from '../context.js';
 import { loadProviderDays } from './daily.js';
-import { defaultRatios, fitProvider } from './fit.js';
+import { calibrationDays, defaultRatios, fitProvider, MIN_HOUR_WINDOWS, MIN_WINDOWS } from './fit.js';
 
 /** Calibration looks back this many complete UTC days. */
 export const CALIBRATION_DAYS = 28;
@@ -73,6 +73,49 @@ export async function getCalibratedRatios(ctx: AppContext, orgId: string): Promi
 
 const isoDay = (t: number) => new Date(t).toISOString().slice(0, 10);
 
+/** The last `CALIBRATION_DAYS` complete UTC days. */
+function calibrationRange(now: Date): { startDay: string; endDay: string } {
+  const today = Date.parse(`${isoDay(now.getTime())}T00:00:00Z`);
+  return { startDay: isoDay(today - CALIBRATION_DAYS * 86_400_000), endDay: isoDay(today - 86_400_000) };
+}
+
+export interface CalibrationReadiness {
+  /** Why the provider has no fit yet; null once it has one. */
+  reason: string | null;
+  /** Usable windows (provider data and agent-observed API traffic) in the calibration range. */
+  windows: { days: number; hours: number };
+  required: { days: number; hours: number };
+}
+
+/**
+ * Says why a provider is not calibrated (yet), with the windows it has against those the fit
+ * needs, so the page never shows "not calibrated" without a reason.
+ */
+async function readinessOf(
+  tx: Tx,
+  orgId: string,
+  provider: string,
+  synced: boolean,
+  calibrated: boolean,
+  now: Date,
+): Promise<CalibrationReadiness> {
+  const required = { days: MIN_WINDOWS, hours: MIN_HOUR_WINDOWS };
+  const range = calibrationRange(now);
+  const windows = {
+    days: calibrationDays(await loadProviderDays(tx, orgId, provider, range, 'day')).length,
+    hours: calibrationDays(await loadProviderDays(tx, orgId, provider, range, 'hour')).length,
+  };
+  let reason: string | null = null;
+  if (calibrated) reason = null;
+  else if (!synced) reason = 'No reconciled data yet: the provider connection has not synced.';
+  else if (windows.days < required.days || windows.hours < required.hours)
+    reason = `Needs at least ${required.days} day-windows and ${required.hours} hour-windows with both provider data and agent-observed API traffic in the last ${CALIBRATION_DAYS} days; has ${windows.days} and ${windows.hours}.`;
+  else
+    reason =
+      'Enough windows, but the traffic does not determine a ratio (e.g. the same bytes per connection every hour); the defaults stay in force.';
+  return { reason, windows, required };
+}
+
 /**
  * Refits one provider's ratios from the last `CALIBRATION_DAYS` complete UTC days and stores the
  * fit (history is kept). Returns null, storing nothing, when there are too few usable days.
@@ -83,11 +126,7 @@ export async function refitCalibration(
   provider: string,
   now: Date = new Date(),
 ): Promise<FitRow | null> {
-  const today = Date.parse(`${isoDay(now.getTime())}T00:00:00Z`);
-  const range = {
-    startDay: isoDay(today - CALIBRATION_DAYS * 86_400_000),
-    endDay: isoDay(today - 86_400_000),
-  };
+  const range = calibrationRange(now);
   const row = await ctx.db.withTenant(orgId, async (tx) => {
     const fit = fitProvider(
       provider,
@@ -139,15 +178,19 @@ export interface CalibrationReport {
     mape_after_input: number | null;
     mape_after_output: number | null;
   }>;
+  readiness: CalibrationReadiness;
 }
 
 /** Per provider with reconciled data: the fit in force, its error before/after, and fit history. */
-export async function getCalibrationReport(db: Database, orgId: string): Promise<CalibrationReport[]> {
+export async function getCalibrationReport(
+  db: Database,
+  orgId: string,
+  now: Date = new Date(),
+): Promise<CalibrationReport[]> {
   const [providers, fits] = await db.withTenant(orgId, async (tx) => [
     await tx.db
       .selectFrom('provider_connections')
-      .select('provider')
-      .distinct()
+      .select(['provider', 'last_synced_at'])
       .where('org_id', '=', orgId)
       .execute(),
     await tx.db
@@ -161,10 +204,20 @@ export async function getCalibrationReport(db: Database, orgId: string): Promise
   const names = [
     ...new Set([...providers.map((p) => p.provider as string), ...fits.map((f) => f.provider)]),
   ].sort();
+  const synced = new Set(providers.filter((p) => p.last_synced_at).map((p) => p.provider as string));
+  const readiness = await db.withTenant(orgId, async (tx) => {
+    const out = new Map<string, CalibrationReadiness>();
+    for (const provider of names) {
+      const calibrated = fits.some((f) => f.provider === provider && (f.up_ratio || f.down_ratio));
+      out.set(provider, await readinessOf(tx, orgId, provider, synced.has(provider), calibrated, now));
+    }
+    return out;
+  });
   return names.map((provider) => {
     const mine = fits.filter((f) => f.provider === provider);
     const active = mine.find((f) => f.up_ratio || f.down_ratio);
     return {
+      readiness: readiness.get(provider) as CalibrationReadiness,
       provider,
       calibrated: !!active,
       fitted_at: active?.fitted_at.toISOString() ?? null,

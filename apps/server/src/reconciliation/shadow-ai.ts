@@ -41,8 +41,20 @@ export interface ShadowAiDay {
   by_dimension: DimensionUsage[];
 }
 
+/**
+ * Whether a provider's figures can be read as an answer: a connection that never synced or is
+ * failing has no (current) provider data, so a gap of 0 there is not an all-clear.
+ */
+export type ShadowAiState = 'not_synced' | 'unhealthy' | 'no_data' | 'ok';
+
 export interface ShadowAiTotal {
   provider: string;
+  state: ShadowAiState;
+  /** The provider's connections: newest successful sync and the latest error, if any. */
+  last_synced_at: string | null;
+  last_error: string | null;
+  /** Days of the range with provider data. */
+  days_with_data: number;
   reconciled_tokens: number;
   observed_tokens: number;
   gap_tokens: number;
@@ -77,13 +89,15 @@ export async function computeShadowAi(
 ): Promise<{ data: ShadowAiDay[]; totals: ShadowAiTotal[] }> {
   const fits = await loadActiveFits(db, orgId);
   return db.withTenant(orgId, async (tx) => {
-    const connected = await tx.db
+    const connections = await tx.db
       .selectFrom('provider_connections')
-      .select('provider')
-      .distinct()
+      .select(['provider', 'status', 'last_synced_at', 'last_error'])
       .where('org_id', '=', orgId)
       .$if(query.provider !== undefined, (qb) => qb.where('provider', '=', query.provider as never))
       .execute();
+    const connected = [...new Set(connections.map((c) => c.provider as string))].map((provider) => ({
+      provider,
+    }));
     const data: ShadowAiDay[] = [];
     const totals: ShadowAiTotal[] = [];
     const from = `${query.startDate}T00:00:00Z`;
@@ -103,7 +117,7 @@ export async function computeShadowAi(
           AND bucket_start >= ${from}::timestamptz AND bucket_start < ${to}::timestamptz
         GROUP BY 1, 2, 3, 4, 5
         ORDER BY 1, sum(input_tokens) + sum(output_tokens) DESC`.execute(tx.db);
-      const total = { reconciled: 0, observed: 0, gap: 0, u: 0 };
+      const total = { reconciled: 0, observed: 0, gap: 0, u: 0, days: 0 };
       for (const date of daysBetween(query.startDate, query.endDate)) {
         const d = days.get(date);
         if (!d) continue;
@@ -121,6 +135,7 @@ export async function computeShadowAi(
           total.gap += gap;
           // Across days the error is mostly the ratio's, i.e. correlated: half-widths add up.
           total.u += u;
+          total.days++;
         }
         data.push({
           provider,
@@ -146,8 +161,15 @@ export async function computeShadowAi(
         });
       }
       const band = { lower: round(total.gap - total.u), upper: round(total.gap + total.u) };
+      const mine = connections.filter((c) => c.provider === provider);
+      const synced = mine.map((c) => c.last_synced_at?.getTime() ?? 0).reduce((a, b) => Math.max(a, b), 0);
+      const failing = mine.find((c) => c.status === 'unhealthy');
       totals.push({
         provider,
+        state: synced === 0 ? 'not_synced' : failing ? 'unhealthy' : total.days === 0 ? 'no_data' : 'ok',
+        last_synced_at: synced === 0 ? null : new Date(synced).toISOString(),
+        last_error: failing?.last_error ?? null,
+        days_with_data: total.days,
         reconciled_tokens: round(total.reconciled),
         observed_tokens: round(total.observed),
         gap_tokens: round(total.gap),

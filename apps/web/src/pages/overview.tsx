@@ -4,6 +4,7 @@ import { useMemo } from 'react';
 import { api, type Overview } from '../api.js';
 import { Chart, type ChartOption } from '../components/chart.js';
 import { formatCompact, formatNumber } from '../format.js';
+import { formatMoney } from '../money.js';
 
 function Tile({ label, value, hint }: { label: string; value: React.ReactNode; hint?: React.ReactNode }) {
   return (
@@ -80,10 +81,13 @@ export function OverviewPage() {
               value={formatCompact(data.total_tokens)}
               hint={
                 data.reconciled_tokens === null ? (
-                  'Estimated input + output'
+                  <>
+                    Estimated input + output · ≈{' '}
+                    <span data-testid="tile-cost">{formatMoney(data.est_cost)}</span>
+                  </>
                 ) : (
                   <>
-                    Estimated ·{' '}
+                    Estimated ≈ <span data-testid="tile-cost">{formatMoney(data.est_cost)}</span> ·{' '}
                     <span data-testid="tile-reconciled">{formatCompact(data.reconciled_tokens)}</span>{' '}
                     reconciled (connected providers)
                   </>

@@ -19,7 +19,7 @@ export function PortalPage() {
   const base = { start_date: start, end_date: end, user_id: userId };
   const byDay = useQuery({
     queryKey: ['usage', 'me', 'day', base],
-    queryFn: () => api<UsageResponse<'day'>>(`/v1/usage${query({ ...base, group_by: 'day' })}`),
+    queryFn: () => api<UsageResponse<'date'>>(`/v1/usage${query({ ...base, group_by: 'day' })}`),
     enabled: !!userId,
   });
   const byProvider = useQuery({
@@ -32,16 +32,24 @@ export function PortalPage() {
     queryFn: () => api<{ data: Device[] }>('/v1/me/devices'),
     enabled: !!userId,
   });
-  const days = byDay.data?.data ?? [];
+  // Every day of the range, with its date (the API lists only days with usage, keyed `date`).
+  const days = useMemo(() => {
+    const used = new Map((byDay.data?.data ?? []).map((d) => [String(d.date), d]));
+    const out: Array<{ date: string; tokens: number }> = [];
+    for (let t = Date.parse(`${start}T00:00:00Z`); t <= Date.parse(`${end}T00:00:00Z`); t += 86_400_000) {
+      const date = new Date(t).toISOString().slice(0, 10);
+      const d = used.get(date);
+      out.push({ date, tokens: d ? d.est_input_tokens + d.est_output_tokens : 0 });
+    }
+    return out;
+  }, [byDay.data, start, end]);
   const option = useMemo<ChartOption>(
     () => ({
       tooltip: { trigger: 'axis' },
       grid: { left: 56, right: 16, top: 16, bottom: 28 },
-      xAxis: { type: 'category', data: days.map((d) => String(d.day ?? '').slice(5)) },
+      xAxis: { type: 'category', data: days.map((d) => dayLabel(d.date)) },
       yAxis: { type: 'value', axisLabel: { formatter: (v: number) => formatCompact(v) } },
-      series: [
-        { name: 'Tokens', type: 'bar', data: days.map((d) => d.est_input_tokens + d.est_output_tokens) },
-      ],
+      series: [{ name: 'Tokens', type: 'bar', data: days.map((d) => d.tokens) }],
     }),
     [days],
   );
@@ -118,4 +126,13 @@ export function PortalPage() {
       <MyDataRequestsSection />
     </Stack>
   );
+}
+
+/** "Dec 7" for a `YYYY-MM-DD` calendar day (no zone shift: the day is already the org's). */
+function dayLabel(date: string): string {
+  return new Date(`${date}T00:00:00Z`).toLocaleDateString('en-US', {
+    month: 'short',
+    day: 'numeric',
+    timeZone: 'UTC',
+  });
 }

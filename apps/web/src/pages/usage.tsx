@@ -13,13 +13,16 @@ import {
   Title,
 } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { api, type Directory, query, type UsageResponse } from '../api.js';
 import { useMe } from '../auth.js';
 import { Chart, type ChartOption } from '../components/chart.js';
 import { rangeEndingToday } from '../dates.js';
 import { formatCompact, formatNumber, providerName } from '../format.js';
+import { formatMoney } from '../money.js';
+
+const TOP_USERS = 15;
 
 const RANGES = ['7d', '30d', '90d', 'custom'] as const;
 type Range = (typeof RANGES)[number];
@@ -106,6 +109,7 @@ export function UsagePage() {
     queryKey: ['usage', 'provider', base],
     queryFn: () => api<UsageResponse<'provider'>>(`/v1/usage${query({ ...base, group_by: 'provider' })}`),
   });
+  const [showAllUsers, setShowAllUsers] = useState(false);
   const byUser = useQuery({
     queryKey: ['usage', 'user', base],
     queryFn: () => api<UsageResponse<'user_id'>>(`/v1/usage${query({ ...base, group_by: 'user' })}`),
@@ -161,11 +165,14 @@ export function UsagePage() {
     [providers, anyReconciled],
   );
 
-  const topUsers = [...(byUser.data?.data ?? [])]
-    .filter((row) => row.user_id)
-    .sort((a, b) => totalOf(b) - totalOf(a))
-    .slice(0, 15);
-  const topTotal = topUsers[0] ? totalOf(topUsers[0]) : 0;
+  // Every user (15 at first, then all), and the usage no user is attributed to as its own row,
+  // so the shares add up to the whole.
+  const allUsers = [...(byUser.data?.data ?? [])].sort((a, b) => totalOf(b) - totalOf(a));
+  const ranked = allUsers.filter((row) => row.user_id);
+  const unattributed = allUsers.find((row) => !row.user_id);
+  const topUsers = showAllUsers ? ranked : ranked.slice(0, TOP_USERS);
+  const topTotal = ranked[0] ? totalOf(ranked[0]) : 0;
+  const grandTotal = allUsers.reduce((s, row) => s + totalOf(row), 0);
   const totals = byProvider.data?.totals;
 
   const userOptions = (directory.data?.users ?? []).map((u) => ({
@@ -255,7 +262,7 @@ export function UsagePage() {
       <Text size="sm" c="dimmed" data-testid="usage-summary" aria-live="polite">
         {start} – {end}
         {totals
-          ? ` · ${formatNumber(totalOf(totals))} tokens (${formatNumber(totals.est_input_tokens)} in, ${formatNumber(totals.est_output_tokens)} out) · ${formatNumber(totals.events)} events`
+          ? ` · ${formatNumber(totalOf(totals))} tokens (${formatNumber(totals.est_input_tokens)} in, ${formatNumber(totals.est_output_tokens)} out) · est. ${formatMoney(totals.est_cost)} · ${formatNumber(totals.events)} events`
           : ''}
         {totals?.reconciled_input_tokens != null && totals.reconciled_output_tokens != null
           ? ` · ${formatNumber(totals.reconciled_input_tokens + totals.reconciled_output_tokens)} reconciled`
@@ -290,7 +297,13 @@ export function UsagePage() {
                 <Table.Th scope="col" style={{ textAlign: 'right' }}>
                   Tokens
                 </Table.Th>
-                <Table.Th scope="col" w="30%">
+                <Table.Th scope="col" style={{ textAlign: 'right' }}>
+                  Est. cost
+                </Table.Th>
+                <Table.Th scope="col" style={{ textAlign: 'right' }}>
+                  Share
+                </Table.Th>
+                <Table.Th scope="col" w="25%">
                   Relative to top user
                 </Table.Th>
               </Table.Tr>
@@ -312,6 +325,8 @@ export function UsagePage() {
                     </Table.Td>
                     <Table.Td>{department?.name ?? '—'}</Table.Td>
                     <Table.Td style={{ textAlign: 'right' }}>{formatNumber(totalOf(row))}</Table.Td>
+                    <Table.Td style={{ textAlign: 'right' }}>{formatMoney(row.est_cost)}</Table.Td>
+                    <Table.Td style={{ textAlign: 'right' }}>{percentOf(totalOf(row), grandTotal)}</Table.Td>
                     <Table.Td>
                       <Progress
                         value={share}
@@ -322,9 +337,28 @@ export function UsagePage() {
                   </Table.Tr>
                 );
               })}
-              {byUser.data && topUsers.length === 0 && (
+              {unattributed && totalOf(unattributed) > 0 && (
+                <Table.Tr data-testid="top-users-unattributed">
+                  <Table.Td>
+                    <Text size="sm" fw={500} fs="italic">
+                      Unattributed
+                    </Text>
+                    <Text size="xs" c="dimmed">
+                      devices or keys not mapped to a person
+                    </Text>
+                  </Table.Td>
+                  <Table.Td>—</Table.Td>
+                  <Table.Td style={{ textAlign: 'right' }}>{formatNumber(totalOf(unattributed))}</Table.Td>
+                  <Table.Td style={{ textAlign: 'right' }}>{formatMoney(unattributed.est_cost)}</Table.Td>
+                  <Table.Td style={{ textAlign: 'right' }}>
+                    {percentOf(totalOf(unattributed), grandTotal)}
+                  </Table.Td>
+                  <Table.Td />
+                </Table.Tr>
+              )}
+              {byUser.data && allUsers.length === 0 && (
                 <Table.Tr>
-                  <Table.Td colSpan={4}>
+                  <Table.Td colSpan={6}>
                     <Text c="dimmed" size="sm">
                       No usage in this period.
                     </Text>
@@ -334,7 +368,21 @@ export function UsagePage() {
             </Table.Tbody>
           </Table>
         </Table.ScrollContainer>
+        {ranked.length > TOP_USERS && (
+          <Button
+            variant="subtle"
+            mt="xs"
+            onClick={() => setShowAllUsers((v) => !v)}
+            data-testid="top-users-toggle"
+          >
+            {showAllUsers ? `Show the top ${TOP_USERS}` : `Show all ${ranked.length} users`}
+          </Button>
+        )}
       </Card>
     </Stack>
   );
+}
+
+function percentOf(part: number, whole: number): string {
+  return whole ? `${((part / whole) * 100).toFixed(1)}%` : '—';
 }

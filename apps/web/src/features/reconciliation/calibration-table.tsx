@@ -57,7 +57,14 @@ export function CalibrationTable() {
                         calibrated {formatAgo(r.fitted_at)}
                       </Badge>
                     ) : (
-                      <Badge color="gray">default ratios</Badge>
+                      <>
+                        <Badge color="gray">default ratios</Badge>
+                        {r.readiness.reason ? (
+                          <Text size="xs" c="dimmed" data-testid={`calibration-reason-${r.provider}`}>
+                            {r.readiness.reason}
+                          </Text>
+                        ) : null}
+                      </>
                     )}
                   </Table.Td>
                   <Table.Td>

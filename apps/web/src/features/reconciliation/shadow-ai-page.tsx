@@ -13,6 +13,24 @@ import type { ShadowAiResponse, ShadowAiTotal } from './types.js';
 const RANGES = { '7d': 7, '30d': 30, '90d': 90 } as const;
 type Range = keyof typeof RANGES;
 
+/** No all-clear without data: a gap of 0 means nothing until the provider's figures are in. */
+const STATE_TEXT: Record<Exclude<ShadowAiTotal['state'], 'ok'>, string> = {
+  not_synced: 'Not synced yet: no provider data, so no gap can be computed.',
+  unhealthy: 'The connection is unhealthy: provider data may be missing or stale.',
+  no_data: 'Synced, but the provider reported no usage in this range.',
+};
+
+function StateBadge({ total }: { total: ShadowAiTotal }) {
+  if (total.state === 'not_synced') return <Badge color="yellow">not synced yet</Badge>;
+  if (total.state === 'unhealthy') return <Badge color="red">unhealthy</Badge>;
+  if (total.state === 'no_data') return <Badge color="gray">no provider data</Badge>;
+  return total.significant ? (
+    <Badge color="orange">shadow usage</Badge>
+  ) : (
+    <Badge color="gray">within band</Badge>
+  );
+}
+
 function TotalCard({ total, selected }: { total: ShadowAiTotal; selected: boolean }) {
   const share = total.reconciled_tokens ? (total.gap_tokens / total.reconciled_tokens) * 100 : 0;
   return (
@@ -26,12 +44,14 @@ function TotalCard({ total, selected }: { total: ShadowAiTotal; selected: boolea
     >
       <Group justify="space-between">
         <Text fw={600}>{providerName(total.provider)}</Text>
-        {total.significant ? (
-          <Badge color="orange">shadow usage</Badge>
-        ) : (
-          <Badge color="gray">within band</Badge>
-        )}
+        <StateBadge total={total} />
       </Group>
+      {total.state !== 'ok' ? (
+        <Text size="sm" mt="xs" c="dimmed" data-testid={`shadow-state-${total.provider}`}>
+          {STATE_TEXT[total.state]}
+          {total.last_error ? ` Last error: ${total.last_error}` : ''}
+        </Text>
+      ) : null}
       <Text size="sm" mt="xs">
         Provider-reported {formatCompact(total.reconciled_tokens)} · agent-observed{' '}
         {formatCompact(total.observed_tokens)}

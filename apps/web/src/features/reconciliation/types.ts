@@ -29,6 +29,10 @@ export interface ShadowAiDay {
 
 export interface ShadowAiTotal {
   provider: string;
+  state: 'not_synced' | 'unhealthy' | 'no_data' | 'ok';
+  last_synced_at: string | null;
+  last_error: string | null;
+  days_with_data: number;
   reconciled_tokens: number;
   observed_tokens: number;
   gap_tokens: number;
@@ -56,4 +60,9 @@ export interface CalibrationRow {
   windows_used: number;
   windows_excluded: number;
   error: { input: Mape; output: Mape };
+  readiness: {
+    reason: string | null;
+    windows: { days: number; hours: number };
+    required: { days: number; hours: number };
+  };
 }

@@ -25,6 +25,18 @@ const responseSchema = z.object({
       ratios: z.object({ up: ratio.nullable(), down: ratio.nullable() }),
       default_ratios: z.object({ up: ratio, down: ratio }),
       error: z.object({ input: error, output: error }),
+      readiness: z
+        .object({
+          reason: z
+            .string()
+            .nullable()
+            .describe(
+              'why there is no fit yet (not synced, too few windows, undetermined); null once calibrated',
+            ),
+          windows: z.object({ days: z.number(), hours: z.number() }),
+          required: z.object({ days: z.number(), hours: z.number() }),
+        })
+        .describe('usable windows in the last 28 days against what a fit needs'),
       history: z.array(
         z.object({
           fitted_at: z.string(),

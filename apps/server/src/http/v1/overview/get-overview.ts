@@ -13,6 +13,7 @@ const OverviewResponse = z.object({
   enrolled_devices: z.number(),
   active_users: z.number(),
   total_tokens: z.number(),
+  est_cost: z.number().describe('the estimated tokens priced per provider and model (org prices), USD'),
   est_input_tokens: z.number(),
   est_output_tokens: z.number(),
   reconciled_tokens: z.number().nullable(),

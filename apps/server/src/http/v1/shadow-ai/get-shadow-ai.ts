@@ -53,6 +53,14 @@ const responseSchema = z.object({
   totals: z.array(
     z.object({
       provider: z.string(),
+      state: z
+        .enum(['not_synced', 'unhealthy', 'no_data', 'ok'])
+        .describe(
+          'not_synced: the connection never synced; unhealthy: its last sync failed (last_error); no_data: synced but no provider data in range. Only ok figures are an answer — never read a gap of 0 otherwise as an all-clear',
+        ),
+      last_synced_at: z.string().nullable(),
+      last_error: z.string().nullable(),
+      days_with_data: z.number(),
       reconciled_tokens: z.number(),
       observed_tokens: z.number(),
       gap_tokens: z.number(),

@@ -110,6 +110,11 @@ describe('GET /v1/usage', () => {
     const byUser = await usage({ ...range(), group_by: 'user' });
     const dave = byUser.body.data.find((r: { user_id: string }) => r.user_id === a.users.dave);
     expect(dave.est_cost).toBeCloseTo(costs.dave, 6);
+    // The Overview tile shows the same money as the usage totals of its 30 days.
+    const overview = await app.inject({ method: 'GET', url: '/v1/overview', headers: bearer(readKey) });
+    expect(overview.statusCode).toBe(200);
+    expect(overview.json().est_cost).toBe((await usage({})).body.totals.est_cost);
+    expect(overview.json().est_cost).toBeGreaterThan(0);
     const byDay = await usage({ ...range(), group_by: 'day' });
     expect(byDay.body.data.reduce((s: number, r: { est_cost: number }) => s + r.est_cost, 0)).toBeCloseTo(
       byDay.body.totals.est_cost,
