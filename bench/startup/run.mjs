@@ -25,7 +25,13 @@ const flag = (name, fallback) => {
 const RUNS = Number(flag('--runs', '5'));
 const DATABASE_URL = flag('--database-url', process.env.TEST_DATABASE_URL || '');
 const TOKTRA = path.join(import.meta.dirname, '../../apps/cli/bin/toktra.js');
-const baseEnv = { ...process.env, DATABASE_URL: '', TOKTRA_DATA_DIR: '', TOKTRA_WEB_BUILD: '0', LOG_LEVEL: 'warn' };
+const baseEnv = {
+  ...process.env,
+  DATABASE_URL: '',
+  TOKTRA_DATA_DIR: '',
+  TOKTRA_WEB_BUILD: '0',
+  LOG_LEVEL: 'warn',
+};
 
 /** Wall time of a command to exit, in ms; throws on a non-zero exit. */
 function timeExit(cmd, argv, env = baseEnv) {
@@ -37,7 +43,9 @@ function timeExit(cmd, argv, env = baseEnv) {
       err += d;
     });
     child.on('close', (code) =>
-      code === 0 ? resolve(performance.now() - started) : reject(new Error(`${argv.join(' ')}: ${code} ${err}`)),
+      code === 0
+        ? resolve(performance.now() - started)
+        : reject(new Error(`${argv.join(' ')}: ${code} ${err}`)),
     );
   });
 }
@@ -145,5 +153,7 @@ console.log('| measure | compiled | × reference | tsx (before) | reference |');
 console.log('|---|---|---|---|---|');
 for (const [label, key, base, refName] of rows) {
   if (compiled[key] === undefined) continue;
-  console.log(`| ${label} | ${s(compiled[key])} | ${x(compiled[key], base)} | ${s(tsx?.[key])} | ${refName} |`);
+  console.log(
+    `| ${label} | ${s(compiled[key])} | ${x(compiled[key], base)} | ${s(tsx?.[key])} | ${refName} |`,
+  );
 }
