@@ -133,6 +133,7 @@ const ref = {
   bareHttpReady: await repeat(RUNS, () => timeExit(process.execPath, ['-e', bareHttp])),
 };
 const compiled = await measure('compiled');
+console.error(`compiled: ${JSON.stringify(compiled)}`); // early, in case the slow tsx pass is cut short
 const tsx = args.includes('--no-tsx') ? undefined : await measure('tsx');
 
 const s = (ms) => (ms === undefined ? '-' : `${(ms / 1000).toFixed(2)} s`);
