@@ -35,7 +35,8 @@ export async function main(argv: string[]): Promise<number> {
     .version(AGENT_VERSION)
     .exitOverride();
   registerAgentCommands(program);
-  for (const command of program.commands) command.exitOverride().showHelpAfterError();
+  for (const command of program.commands)
+    command.exitOverride().showHelpAfterError().version(AGENT_VERSION, '--version');
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

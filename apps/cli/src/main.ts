@@ -14,7 +14,9 @@ export function buildProgram(): Command {
   configureServerCommand(program);
   configureAdminCommand(program);
   configureAgentCommand(program);
-  for (const command of allCommands(program)) command.exitOverride().showHelpAfterError();
+  // `--version` answers on every (sub)command, so `toktra server --version` works in scripts too.
+  for (const command of allCommands(program))
+    command.exitOverride().showHelpAfterError().version(cliPackage.version, '--version');
   return program;
 }
 
