@@ -201,6 +201,18 @@ export const ERASURE_RULES: ErasureRule[] = [
     why: 'rollups follow the events to the pseudonymous bucket',
   },
   {
+    table: 'usage_daily_people',
+    personal: true,
+    about: isUser('user_id'),
+    onRows: (s) => sql`user_id = ${s.pseudonym}::uuid`,
+    why: 'rollups follow the events to the pseudonymous bucket',
+  },
+  {
+    table: 'usage_daily_org',
+    personal: false,
+    why: 'org-wide sums per day, provider and model: no person in them',
+  },
+  {
     table: 'devices',
     personal: true,
     about: isUser('owner_user_id'),

@@ -8,35 +8,43 @@ export async function refreshEfficiencyScores(
   orgId: string,
   endDay?: string,
 ): Promise<void> {
-  const people = await scoreUsers(ctx, orgId, { endDay });
-  const teams = await scoreTeams(ctx, orgId, { endDay: people.end_day });
+  const people = await scoreUsers(ctx, orgId, { endDay, recompute: true });
+  const teams = await scoreTeams(ctx, orgId, { endDay: people.end_day, recompute: true });
   const rows = [
+    // Everyone with usage in either window, scored or not: the dashboard reads these rows as
+    // they are (efficiency/stored.ts), trend included.
     ...people.users
-      .filter((u) => u.score !== null)
+      .filter((u) => u.events > 0 || u.previous_score !== null)
       .map((u) => ({
         subject_type: 'user' as const,
         subject_id: u.user_id,
-        score: u.score as number,
-        components: JSON.stringify({ ...u.components, events: u.events }),
+        score: u.score,
+        components: JSON.stringify({ ...u.components, events: u.events, previous_score: u.previous_score }),
       })),
     ...teams.teams
       .filter((t) => t.score !== null)
       .map((t) => ({
         subject_type: 'department' as const,
         subject_id: t.department_id,
-        score: t.score as number,
+        score: t.score,
         components: JSON.stringify({ members: t.members, scored_members: t.scored_members }),
       })),
   ];
   await ctx.db.withTenant(orgId, async (tx) => {
-    for (const row of rows) {
+    for (let i = 0; i < rows.length; i += 1000) {
       await tx.db
         .insertInto('efficiency_scores')
-        .values({ org_id: orgId, day: people.end_day, window_days: DEFAULT_WINDOW_DAYS, ...row })
+        .values(
+          rows
+            .slice(i, i + 1000)
+            .map((row) => ({ org_id: orgId, day: people.end_day, window_days: DEFAULT_WINDOW_DAYS, ...row })),
+        )
         .onConflict((oc) =>
-          oc
-            .columns(['org_id', 'subject_type', 'subject_id', 'day', 'window_days'])
-            .doUpdateSet({ score: row.score, components: row.components, computed_at: new Date() }),
+          oc.columns(['org_id', 'subject_type', 'subject_id', 'day', 'window_days']).doUpdateSet((eb) => ({
+            score: eb.ref('excluded.score'),
+            components: eb.ref('excluded.components'),
+            computed_at: new Date(),
+          })),
         )
         .execute();
     }

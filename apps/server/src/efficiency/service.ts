@@ -10,9 +10,11 @@ import {
 } from '@toktra/core';
 import type { Tx } from '@toktra/db';
 import type { AppContext } from '../context.js';
+import { loadDepartmentClosure } from '../departments/closure.js';
 import { assertDepartment, departmentSubtree } from '../departments/service.js';
 import { addDays, dayInZone } from '../usage/time-zone.js';
 import { loadEfficiencyInputs } from './inputs.js';
+import { readStoredUserScores, type StoredUserScore } from './stored.js';
 
 export const DEFAULT_WINDOW_DAYS = 30;
 
@@ -37,6 +39,8 @@ export interface ScoreQuery {
   departmentId?: string | undefined;
   /** Only these people (e.g. one person for the preflight's tier). */
   userIds?: string[] | undefined;
+  /** Score from the usage even where the job's stored scores could answer (the job itself). */
+  recompute?: boolean | undefined;
 }
 
 export interface ScoreSet {
@@ -75,46 +79,78 @@ export async function scoreUsersInTx(tx: Tx, orgId: string, query: ScoreQuery): 
     .execute();
   const ids = people.map((p) => p.id);
   if (ids.length === 0) return { end_day: endDay, window_days: days, users: [] };
-  const current = await loadEfficiencyInputs(tx, orgId, timeZone, { endDay, days }, ids);
-  const previous = await loadEfficiencyInputs(
-    tx,
-    orgId,
-    timeZone,
-    { endDay: addDays(endDay, -days), days },
-    ids,
-  );
+  // Today's default view is what the scores job stored; other days and windows are scored live.
+  const stored =
+    query.endDay === undefined && days === DEFAULT_WINDOW_DAYS && !query.recompute
+      ? await readStoredUserScores(tx, orgId, endDay, days)
+      : null;
+  const scored = stored?.users ?? (await scoreLive(tx, orgId, timeZone, { endDay, days }, ids));
   const overrides = new Map(
     (
       await tx.db
         .selectFrom('tier_overrides')
         .select(['user_id', 'tier'])
         .where('org_id', '=', orgId)
-        .where('user_id', 'in', ids)
+        .$if(ids.length <= 1000, (q) => q.where('user_id', 'in', ids))
         .execute()
     ).map((o) => [o.user_id, o.tier]),
   );
+  const idle = computeEfficiency({ ...ZERO });
   const users = people.map((p): UserScore => {
-    const inputs = current.get(p.id);
-    const now = inputs ? computeEfficiency(inputs) : computeEfficiency({ ...ZERO });
-    const before = previous.get(p.id);
-    const previousScore = before ? computeEfficiency(before).score : null;
+    const s = scored.get(p.id) ?? {
+      score: idle.score,
+      previous_score: null,
+      events: 0,
+      components: idle.components,
+    };
     const override = overrides.get(p.id);
     return {
       user_id: p.id,
       name: p.name,
       email: p.email,
       department_id: p.department_id,
-      score: now.score,
-      previous_score: previousScore,
-      trend: trendIndicator(now.score, previousScore),
-      components: now.components,
-      events: inputs?.events ?? 0,
-      coaching: coachingTips(now.components),
-      tier: override ?? tierForScore(now.score),
+      score: s.score,
+      previous_score: s.previous_score,
+      trend: trendIndicator(s.score, s.previous_score),
+      components: s.components,
+      events: s.events,
+      coaching: coachingTips(s.components),
+      tier: override ?? tierForScore(s.score),
       tier_source: override ? 'override' : 'score',
     };
   });
-  return { end_day: endDay, window_days: days, users };
+  return { end_day: stored?.day ?? endDay, window_days: days, users };
+}
+
+/** Scores the window ending `endDay` and the one before it from the usage itself. */
+async function scoreLive(
+  tx: Tx,
+  orgId: string,
+  timeZone: string,
+  window: { endDay: string; days: number },
+  ids: string[],
+): Promise<Map<string, StoredUserScore>> {
+  const current = await loadEfficiencyInputs(tx, orgId, timeZone, window, ids);
+  const previous = await loadEfficiencyInputs(
+    tx,
+    orgId,
+    timeZone,
+    { endDay: addDays(window.endDay, -window.days), days: window.days },
+    ids,
+  );
+  const result = new Map<string, StoredUserScore>();
+  for (const id of new Set([...current.keys(), ...previous.keys()])) {
+    const inputs = current.get(id);
+    const now = computeEfficiency(inputs ?? { ...ZERO });
+    const before = previous.get(id);
+    result.set(id, {
+      score: now.score,
+      previous_score: before ? computeEfficiency(before).score : null,
+      events: inputs?.events ?? 0,
+      components: now.components,
+    });
+  }
+  return result;
 }
 
 const ZERO = {
@@ -164,8 +200,9 @@ export async function scoreTeams(
       .orderBy('name')
       .execute();
     const teams: TeamScore[] = [];
+    const closure = await loadDepartmentClosure(tx, orgId);
     for (const d of departments) {
-      const subtree = new Set(await departmentSubtree(tx, orgId, d.id));
+      const subtree = closure.get(d.id) ?? new Set([d.id]);
       const members = set.users.filter((u) => u.department_id !== null && subtree.has(u.department_id));
       const score = meanOf(members.map((m) => m.score));
       const previous = meanOf(members.map((m) => m.previous_score));

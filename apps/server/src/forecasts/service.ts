@@ -1,7 +1,10 @@
 import { type Forecast, forecastDaily, MIN_HISTORY_DAYS } from '@toktra/core';
+import { sql } from 'kysely';
 import type { AppContext } from '../context.js';
+import { assertDepartment, departmentSubtree } from '../departments/service.js';
+import { loadReconciledUsage } from '../reconciliation/usage-join.js';
 import { orgTimeZoneOf } from '../scorecards/org-day.js';
-import { queryUsage } from '../usage/query.js';
+import { rollupFor } from '../usage/query.js';
 import { addDays, dayInZone } from '../usage/time-zone.js';
 
 export const HISTORY_DAYS = 90;
@@ -28,8 +31,10 @@ export interface ForecastAnswer {
 /**
  * Daily token totals of the last 90 complete days (yesterday backwards, org time zone). Per
  * provider and day the reconciled count is used where reconciliation knows it, the estimate
- * elsewhere — both read through `queryUsage`, the query behind `GET /v1/usage`. Department
- * scope is estimates only: providers cannot attribute usage to our departments.
+ * elsewhere — the same figures `GET /v1/usage?group_by=day&provider=…` answers, read in one
+ * pass over the daily read model (usage/query.ts picks the same table) instead of one usage
+ * query per provider. Department scope is estimates only: providers cannot attribute usage to
+ * our departments.
  */
 export async function loadHistory(
   ctx: AppContext,
@@ -39,26 +44,53 @@ export async function loadHistory(
   const timeZone = await orgTimeZoneOf(ctx, orgId);
   const end = addDays(dayInZone(Date.now(), timeZone), -1);
   const start = addDays(end, -(HISTORY_DAYS - 1));
-  const range = { startDate: start, endDate: end, departmentId };
-  const providers = await queryUsage(ctx.db, orgId, { ...range, groupBy: 'provider' });
   const byDay = new Map<string, { tokens: number; reconciled: number; estimated: number }>();
   for (let i = 0; i < HISTORY_DAYS; i++)
     byDay.set(addDays(start, i), { tokens: 0, reconciled: 0, estimated: 0 });
-  for (const p of providers.data) {
-    const provider = String(p.provider);
-    const daily = await queryUsage(ctx.db, orgId, { ...range, provider, groupBy: 'day' });
-    for (const row of daily.data) {
-      const slot = byDay.get(String(row.date));
+  await ctx.db.withTenant(orgId, async (tx) => {
+    let departments: string[] | undefined;
+    if (departmentId) {
+      await assertDepartment(tx, orgId, departmentId);
+      departments = await departmentSubtree(tx, orgId, departmentId);
+    }
+    const rows = await tx.db
+      .selectFrom(`${rollupFor({ departmentId }, 'provider')} as u` as 'usage_daily as u')
+      .select([
+        sql<string>`u.bucket::text`.as('date'),
+        'u.provider',
+        sql<number>`sum(u.est_input_tokens + u.est_output_tokens)`.as('tokens'),
+      ])
+      .where('u.org_id', '=', orgId)
+      .where('u.bucket', '>=', start)
+      .where('u.bucket', '<=', end)
+      .$if(departments !== undefined, (q) => q.where('u.department_id', 'in', departments as string[]))
+      .groupBy(['u.bucket', 'u.provider'])
+      .execute();
+    const reconciledOf = new Map<
+      string,
+      (row: Record<string, unknown>) => {
+        reconciled_input_tokens: number | null;
+        reconciled_output_tokens: number | null;
+      }
+    >();
+    for (const provider of new Set(rows.map((r) => r.provider))) {
+      const filters = { provider, departmentId };
+      const joined = await loadReconciledUsage(tx, orgId, { start, end, filters, groupBy: 'day' });
+      reconciledOf.set(provider, joined.forRow);
+    }
+    for (const row of rows) {
+      const slot = byDay.get(row.date);
       if (!slot) continue;
-      if (row.reconciled_input_tokens !== null && row.reconciled_output_tokens !== null) {
-        slot.tokens += row.reconciled_input_tokens + row.reconciled_output_tokens;
+      const r = reconciledOf.get(row.provider)?.({ date: row.date });
+      if (r && r.reconciled_input_tokens !== null && r.reconciled_output_tokens !== null) {
+        slot.tokens += r.reconciled_input_tokens + r.reconciled_output_tokens;
         slot.reconciled++;
       } else {
-        slot.tokens += row.est_input_tokens + row.est_output_tokens;
+        slot.tokens += Number(row.tokens);
         slot.estimated++;
       }
     }
-  }
+  });
   const days = [...byDay.entries()].map(
     ([date, s]): HistoryDay => ({
       date,

@@ -49,7 +49,7 @@ export async function getDirectory(db: Database, principal: Principal): Promise<
       cached && Date.now() - cached.at < MODEL_CACHE_MS
         ? cached.models
         : trx
-            .selectFrom('usage_daily')
+            .selectFrom('usage_daily_org')
             .select('model')
             .distinct()
             .where('org_id', '=', orgId)

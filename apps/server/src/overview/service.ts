@@ -61,8 +61,9 @@ export async function getOverview(db: Database, orgId: string, scope: OverviewSc
     const { start, end } = orgDateRange(org.time_zone, 30);
     const departments = scope.departmentIds;
     const noDepartments = departments !== undefined && departments.length === 0;
+    // The per-person read model: one row per person per day is all these tiles need.
     let usage = trx
-      .selectFrom('usage_daily')
+      .selectFrom('usage_daily_people')
       .where('org_id', '=', orgId)
       .where('bucket', '>=', start)
       .where('bucket', '<=', end);

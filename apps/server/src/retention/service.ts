@@ -72,6 +72,8 @@ export interface RetentionResult {
   events: number;
   usage_hourly: number;
   usage_daily: number;
+  usage_daily_org: number;
+  usage_daily_people: number;
   extension_requests: number;
 }
 
@@ -94,6 +96,8 @@ export async function enforceRetention(
     events: 0,
     usage_hourly: 0,
     usage_daily: 0,
+    usage_daily_org: 0,
+    usage_daily_people: 0,
     extension_requests: 0,
   };
   for (const org of orgs) {
@@ -102,6 +106,8 @@ export async function enforceRetention(
       events: sql`occurred_at < ${cutoff}`,
       usage_hourly: sql`bucket <= ${lastHour}`,
       usage_daily: sql`bucket < ${firstKeptDay}::date`,
+      usage_daily_org: sql`bucket < ${firstKeptDay}::date`,
+      usage_daily_people: sql`bucket < ${firstKeptDay}::date`,
       // The browser extension's request log is usage data too (its totals live on in events).
       extension_requests: sql`started_at < ${cutoff}`,
     };

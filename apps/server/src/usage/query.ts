@@ -77,7 +77,7 @@ export async function queryUsage(
     }
     const groupBy = filters.groupBy ?? null;
     const base = tx.db
-      .selectFrom('usage_daily as u')
+      .selectFrom(`${rollupFor(filters, groupBy)} as u` as 'usage_daily as u')
       .where('u.org_id', '=', orgId)
       .where('u.bucket', '>=', start)
       .where('u.bucket', '<=', end)
@@ -179,6 +179,22 @@ export async function queryUsage(
       })),
     };
   });
+}
+
+/**
+ * The coarsest daily rollup that answers the question (all three hold the same sums): the org's
+ * per-provider/model rows when no person or department is asked about, the per-person rows when
+ * no provider or model is, the full grain otherwise.
+ */
+export function rollupFor(
+  filters: UsageFilters,
+  groupBy: UsageGroup | null,
+): 'usage_daily' | 'usage_daily_org' | 'usage_daily_people' {
+  const aboutPeople = filters.userId !== undefined || filters.departmentId !== undefined;
+  const aboutTools = filters.provider !== undefined || filters.model !== undefined;
+  if (!aboutPeople && groupBy !== 'user' && groupBy !== 'department') return 'usage_daily_org';
+  if (!aboutTools && groupBy !== 'provider' && groupBy !== 'model') return 'usage_daily_people';
+  return 'usage_daily';
 }
 
 function resolveRange(filters: UsageFilters, timeZone: string): { start: string; end: string } {

@@ -149,8 +149,39 @@ const SUM_COLUMNS = [
 ] as const;
 
 /**
- * Adds the batch's sums to the hourly and daily rollups (`x = x + excluded.x`), both in one
- * statement (the hourly upsert rides in a data-modifying CTE): one round trip per batch.
+ * The daily rows summed to the dashboard's coarser read models: per org (no people) and per
+ * person. Keys sorted like the daily rows, for the same lock order.
+ */
+function coarserRollups(daily: readonly RollupRow[]) {
+  const org = new Map<string, Record<string, unknown> & RollupSums>();
+  const people = new Map<string, Record<string, unknown> & RollupSums>();
+  const add = (into: typeof org, key: string, keyColumns: Record<string, unknown>, r: RollupRow) => {
+    let row = into.get(key);
+    if (!row) {
+      row = { ...keyColumns, ...emptySums() };
+      into.set(key, row);
+    }
+    for (const c of SUM_COLUMNS) row[c] += r[c];
+  };
+  for (const r of daily) {
+    const { bucket, provider, model, category, source, user_id, department_id } = r;
+    add(
+      org,
+      [bucket, provider, model, category, source].join('|'),
+      { bucket, provider, model, category, source },
+      r,
+    );
+    add(people, [bucket, user_id, department_id].join('|'), { bucket, user_id, department_id }, r);
+  }
+  const ordered = (m: typeof org) =>
+    [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
+  return { org: ordered(org), people: ordered(people) };
+}
+
+/**
+ * Adds the batch's sums to the hourly and daily rollups and the daily read models
+ * (`x = x + excluded.x`), all in one statement (the others ride in data-modifying CTEs): one
+ * round trip per batch.
  */
 export async function upsertRollups(
   tx: Tx,
@@ -158,18 +189,21 @@ export async function upsertRollups(
   rollups: { hourly: RollupRow[]; daily: RollupRow[] },
 ): Promise<void> {
   if (rollups.hourly.length === 0 && rollups.daily.length === 0) return;
-  const upsert = (table: 'usage_hourly' | 'usage_daily', bucketType: string, rows: RollupRow[]) => {
+  const upsert = (table: string, bucketType: string, keys: string, rows: object[]) => {
     const sums = sql.raw(SUM_COLUMNS.join(', '));
     const updates = sql.raw(SUM_COLUMNS.map((c) => `${c} = ${table}.${c} + excluded.${c}`).join(', '));
     const types = sql.raw(SUM_COLUMNS.map((c) => `${c} bigint`).join(', '));
-    return sql`INSERT INTO ${sql.table(table)} (org_id, bucket, user_id, department_id, provider, model, category, source, ${sums})
-      SELECT ${orgId}::uuid, bucket, user_id, department_id, provider, model, category, source, ${sums}
-      FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(
-        bucket ${sql.raw(bucketType)}, user_id uuid, department_id uuid, provider text, model text,
-        category text, source text, ${types})
-      ON CONFLICT (org_id, bucket, user_id, department_id, provider, model, category, source)
+    const keyNames = sql.raw(keys.replace(/ [a-z]+(,|$)/g, '$1'));
+    return sql`INSERT INTO ${sql.table(table)} (org_id, bucket, ${keyNames}, ${sums})
+      SELECT ${orgId}::uuid, bucket, ${keyNames}, ${sums}
+      FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(bucket ${sql.raw(bucketType)}, ${sql.raw(keys)}, ${types})
+      ON CONFLICT (org_id, bucket, ${keyNames})
       DO UPDATE SET ${updates}, updated_at = now()`;
   };
-  await sql`WITH hourly AS (${upsert('usage_hourly', 'timestamptz', rollups.hourly)} RETURNING 1)
-    ${upsert('usage_daily', 'date', rollups.daily)}`.execute(tx.db);
+  const full = 'user_id uuid, department_id uuid, provider text, model text, category text, source text';
+  const coarse = coarserRollups(rollups.daily);
+  await sql`WITH hourly AS (${upsert('usage_hourly', 'timestamptz', full, rollups.hourly)} RETURNING 1),
+      org AS (${upsert('usage_daily_org', 'date', 'provider text, model text, category text, source text', coarse.org)} RETURNING 1),
+      people AS (${upsert('usage_daily_people', 'date', 'user_id uuid, department_id uuid', coarse.people)} RETURNING 1)
+    ${upsert('usage_daily', 'date', full, rollups.daily)}`.execute(tx.db);
 }

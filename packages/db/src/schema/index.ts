@@ -102,6 +102,8 @@ export const TENANT_TABLES = [
   'extension_requests',
   'usage_hourly',
   'usage_daily',
+  'usage_daily_org',
+  'usage_daily_people',
   'os_user_mappings',
   'perk_settings',
   'perk_enrollments',

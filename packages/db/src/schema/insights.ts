@@ -54,7 +54,8 @@ export interface EfficiencyScoresTable {
   subject_id: string;
   day: ColumnType<string, string, string>;
   window_days: number;
-  score: number;
+  /** Null for a person with usage too thin to score (still stored, with its trend inputs). */
+  score: number | null;
   components: ColumnType<Record<string, unknown>, string, string>;
   computed_at: ColumnType<Date, Date | undefined, Date>;
 }

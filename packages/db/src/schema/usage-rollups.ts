@@ -31,7 +31,15 @@ export type UsageHourlyTable = RollupKey<Date> & UsageSums;
 /** Bucket = the calendar day in the org's time zone, as `YYYY-MM-DD`. */
 export type UsageDailyTable = RollupKey<ColumnType<string, string, string>> & UsageSums;
 
+/** The org's day × provider × model × category × source (no people): org-wide answers. */
+export type UsageDailyOrgTable = Omit<UsageDailyTable, 'user_id' | 'department_id'>;
+
+/** One row per person and department per day: per-person and per-department answers. */
+export type UsageDailyPeopleTable = Omit<UsageDailyTable, 'provider' | 'model' | 'category' | 'source'>;
+
 export interface PartialDB {
   usage_hourly: UsageHourlyTable;
   usage_daily: UsageDailyTable;
+  usage_daily_org: UsageDailyOrgTable;
+  usage_daily_people: UsageDailyPeopleTable;
 }
