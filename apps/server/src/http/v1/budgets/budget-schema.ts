@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Actor } from '../../../audit/service.js';
 import { type BudgetRow, budgetUnit } from '../../../budgets/service.js';
 import type { BudgetGauge } from '../../../budgets/tree-view.js';
+import { pathIdSchema } from '../../../validation.js';
 import { principalOf } from '../../auth.js';
 
 /** The audit actor of an authenticated request (a dashboard user or an API key). */
@@ -62,4 +63,4 @@ export function toBudgetJson(b: BudgetRow, current: BudgetGauge | null): z.infer
   };
 }
 
-export const budgetParamsSchema = z.object({ id: z.string().min(1).max(100) });
+export const budgetParamsSchema = z.object({ id: pathIdSchema() });

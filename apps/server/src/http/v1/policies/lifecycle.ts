@@ -3,18 +3,14 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../../../context.js';
 import { deletePolicy, disablePolicy, publishPolicy } from '../../../policies/service.js';
+import { boundedInt } from '../../../validation.js';
 import { orgOf } from '../../auth.js';
 import { commonErrors, errorSchema } from '../responses.js';
 import { actorOf, idParams, manageGovernance, policySchema, uuidOr404 } from './shared.js';
 
 const publishBody = z
   .object({
-    version: z
-      .number()
-      .int()
-      .min(1)
-      .optional()
-      .describe('default: the current version; an older one rolls back'),
+    version: boundedInt(1).optional().describe('default: the current version; an older one rolls back'),
   })
   .strict()
   .default({});

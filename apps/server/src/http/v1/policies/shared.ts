@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Actor } from '../../../audit/service.js';
 import type { AppContext } from '../../../context.js';
 import { actionSchema, conditionSchema, severitySchema, triggerSchema } from '../../../policies/schema.js';
+import { pathIdSchema } from '../../../validation.js';
 import { principalOf, requireAuth } from '../../auth.js';
 import { rateLimitByApiKey } from '../../rate-limit.js';
 
@@ -29,7 +30,7 @@ export function uuidOr404(id: string, what: string): string {
   return id;
 }
 
-export const idParams = z.object({ id: z.string().min(1).max(100) });
+export const idParams = z.object({ id: pathIdSchema() });
 
 export const policySchema = z.object({
   id: z.string(),

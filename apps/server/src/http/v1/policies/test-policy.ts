@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../../../context.js';
 import { testPolicyAgainstHistory } from '../../../policies/history.js';
+import { boundedInt } from '../../../validation.js';
 import { orgOf } from '../../auth.js';
 import { commonErrors } from '../responses.js';
 import { idParams, manageGovernance, uuidOr404 } from './shared.js';
@@ -11,12 +12,7 @@ const body = z
   .object({
     window_days: z.number().int().min(1).max(400).default(30),
     examples: z.number().int().min(0).max(100).default(10),
-    version: z
-      .number()
-      .int()
-      .min(1)
-      .optional()
-      .describe('default: the current (possibly unpublished) version'),
+    version: boundedInt(1).optional().describe('default: the current (possibly unpublished) version'),
   })
   .strict();
 

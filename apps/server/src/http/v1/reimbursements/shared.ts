@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../../../context.js';
 import type { Decider } from '../../../reimbursements/service.js';
+import { monthSchema } from '../../../validation.js';
 import { authenticate, principalOf } from '../../auth.js';
 import { rateLimitByApiKey } from '../../rate-limit.js';
 import { actorOf } from '../policies/shared.js';
@@ -19,7 +20,7 @@ export function deciderOf(request: FastifyRequest): Decider {
   return { actor: actorOf(request), userId: p.userId ?? null, role: p.role };
 }
 
-export const periodSchema = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be YYYY-MM');
+export const periodSchema = monthSchema;
 
 export const reimbursementSchema = z.object({
   id: z.string(),
