@@ -1,12 +1,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
-import {
-  jsonSchemaTransform,
-  serializerCompiler,
-  validatorCompiler,
-  type ZodTypeProvider,
-} from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { auth, installRouteAuth } from '../auth/route-auth.js';
 import type { AppContext } from '../context.js';
 import { registerAuthRoutes } from './auth/index.js';
@@ -17,6 +12,13 @@ import { registerHealthRoutes } from './health.js';
 import { registerGithubRoutes } from './integrations/github/index.js';
 import { registerSlackRoutes } from './integrations/slack/index.js';
 import { installRequestMetrics } from './request-metrics.js';
+import {
+  DEFAULT_HTTP_LIMITS,
+  type HttpLimits,
+  installAnonymousBodyDeadline,
+  installStrictJsonParser,
+  safeValidatorCompiler,
+} from './safe-input.js';
 import { registerAlertRoutes } from './v1/alerts/index.js';
 import { registerAuditRoutes } from './v1/audit/index.js';
 import { registerBudgetFeatureRoutes } from './v1/budgets/index.js';
@@ -40,6 +42,7 @@ import { registerPolicyRoutes } from './v1/policies/index.js';
 import { registerReconciliationRoutes } from './v1/provider-connections/index.js';
 import { registerReimbursementRoutes } from './v1/reimbursements/index.js';
 import { registerReportRoutes } from './v1/reports/index.js';
+import { documentCommonErrors } from './v1/responses.js';
 import { registerScorecardRoutes } from './v1/scorecards/index.js';
 import { registerRetentionRoutes } from './v1/settings-retention/index.js';
 import { registerSlackApiRoutes } from './v1/slack/index.js';
@@ -51,18 +54,25 @@ import { registerWebhookRoutes } from './v1/webhooks/index.js';
 export type HttpApp = FastifyInstance;
 
 /** Builds the API + dashboard HTTP app. Routes register per feature; each endpoint is one file. */
-export async function buildHttpApp(ctx: AppContext): Promise<HttpApp> {
+export async function buildHttpApp(
+  ctx: AppContext,
+  limits: HttpLimits = DEFAULT_HTTP_LIMITS,
+): Promise<HttpApp> {
   const app: FastifyInstance = Fastify({
     loggerInstance: ctx.logger as FastifyBaseLogger,
     bodyLimit: 10 * 1024 * 1024,
+    requestTimeout: limits.requestTimeoutMs,
+    connectionTimeout: limits.connectionTimeoutMs,
     // Errors Fastify raises before routing (a malformed URL, say) get our error shape too.
     frameworkErrors: (error, _request, reply) => {
       const plain = reply as unknown as FastifyReply;
       void plain.code(400).send({ error: { code: 'bad_request', message: error.message } });
     },
   });
-  app.setValidatorCompiler(validatorCompiler);
+  app.setValidatorCompiler(safeValidatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  installStrictJsonParser(app);
+  installAnonymousBodyDeadline(app, limits.anonymousBodyTimeoutMs);
   installErrorHandler(app);
   installRequestMetrics(app, ctx);
   // Before any route: every route must declare its auth, checked here before its body is parsed.
@@ -78,7 +88,7 @@ export async function buildHttpApp(ctx: AppContext): Promise<HttpApp> {
       components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
       security: [{ apiKey: [] }],
     },
-    transform: jsonSchemaTransform,
+    transform: documentCommonErrors(jsonSchemaTransform),
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 

@@ -79,7 +79,17 @@ export async function getOverview(db: Database, orgId: string, scope: OverviewSc
       ])
       .groupBy(sql`GROUPING SETS ((bucket), ())`)
       .execute();
-    const costRows = await usage
+    // Prices are per provider and model, which the per-person model does not keep: the org-wide
+    // model answers for the whole org, the full rollup for a manager's departments.
+    const costTable = (departments ? 'usage_daily' : 'usage_daily_org') as 'usage_daily';
+    const costRows = await trx
+      .selectFrom(costTable)
+      .$if(departments !== undefined, (q) =>
+        q.where('department_id', 'in', noDepartments || !departments ? [orgId] : departments),
+      )
+      .where('org_id', '=', orgId)
+      .where('bucket', '>=', start)
+      .where('bucket', '<=', end)
       .select((eb) => [
         sql<null>`null`.as('k'),
         'provider',

@@ -1,4 +1,10 @@
-import { CONDITION_FIELDS, CONDITION_OPS, type ConditionNode, checkConditions } from '@toktra/core';
+import {
+  CONDITION_FIELDS,
+  CONDITION_OPS,
+  type ConditionNode,
+  checkConditions,
+  MAX_CONDITION_DEPTH,
+} from '@toktra/core';
 import { z } from 'zod';
 
 export const severitySchema = z.enum(['low', 'medium', 'high', 'critical']);
@@ -21,6 +27,22 @@ const conditionTree: z.ZodType<ConditionNode> = z.lazy(() =>
   ]),
 );
 
+/** How deep `all`/`any` groups nest in `value`, counted without recursion; stops past the limit. */
+function groupDepth(value: unknown): number {
+  let level: unknown[] = [value];
+  for (let depth = 0; depth <= MAX_CONDITION_DEPTH + 1; depth += 1) {
+    const next: unknown[] = [];
+    for (const node of level) {
+      if (typeof node !== 'object' || node === null) continue;
+      const group = (node as { all?: unknown; any?: unknown }).all ?? (node as { any?: unknown }).any;
+      if (Array.isArray(group)) next.push(...group);
+    }
+    if (next.length === 0) return depth;
+    level = next;
+  }
+  return MAX_CONDITION_DEPTH + 2;
+}
+
 /**
  * A condition tree. Validated by the recursive schema above but published to OpenAPI as a plain
  * object (recursive Zod schemas produce `$ref`s the generator cannot place).
@@ -28,6 +50,11 @@ const conditionTree: z.ZodType<ConditionNode> = z.lazy(() =>
 export const conditionSchema = z
   .record(z.string(), z.unknown())
   .superRefine((value, ctx) => {
+    // Measured before the recursive parse, which would otherwise descend as deep as the input goes.
+    if (groupDepth(value) > MAX_CONDITION_DEPTH) {
+      ctx.addIssue({ code: 'custom', message: `groups nest at most ${MAX_CONDITION_DEPTH} deep` });
+      return;
+    }
     const parsed = conditionTree.safeParse(value);
     if (parsed.success) return;
     for (const issue of parsed.error.issues)

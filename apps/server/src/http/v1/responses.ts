@@ -1,4 +1,6 @@
+import type { jsonSchemaTransform } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { calendarDateSchema, pathIdSchema } from '../../validation.js';
 
 /** The one error body of the API (see http/error-handler.ts). */
 export const errorSchema = z.object({
@@ -19,13 +21,28 @@ export const commonErrors = {
 } as const;
 
 /** Ids in paths and filters: any short string; one that is not an id of this org is a 404. */
-export const idSchema = z.string().min(1).max(100);
+export const idSchema = pathIdSchema();
 
 /** `YYYY-MM-DD`, a real calendar date. */
-export const dateSchema = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD')
-  .refine((d) => {
-    const parsed = new Date(`${d}T00:00:00Z`);
-    return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === d;
-  }, 'must be a real calendar date');
+export const dateSchema = calendarDateSchema;
+
+/** Errors any route with a request body can also give. */
+const bodyErrors = {
+  413: errorSchema.describe('payload_too_large: the body is over the limit'),
+  415: errorSchema.describe('unsupported_media_type: the body is not JSON'),
+} as const;
+
+type SchemaTransform = typeof jsonSchemaTransform;
+
+/**
+ * Wraps the OpenAPI transform so that every operation documents the error answers every route
+ * can give (the error handler produces them for all routes, whatever a route declares itself).
+ */
+export function documentCommonErrors(transform: SchemaTransform): SchemaTransform {
+  return (input) => {
+    const schema = input.schema as { response?: Record<string, unknown>; body?: unknown } | undefined;
+    if (!schema || (schema as { hide?: boolean }).hide) return transform(input);
+    const response = { ...commonErrors, ...(schema.body ? bodyErrors : {}), ...schema.response };
+    return transform({ ...input, schema: { ...schema, response } as typeof input.schema });
+  };
+}

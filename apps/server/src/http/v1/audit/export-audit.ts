@@ -67,7 +67,16 @@ export function registerExportAudit(app: FastifyInstance, ctx: AppContext): void
         tags: ['audit'],
         summary: 'Export the audit trail (streamed CSV or JSON)',
         querystring: query,
-        response: { ...commonErrors },
+        response: {
+          200: {
+            description: 'the entries, oldest first, as CSV or a JSON array',
+            content: {
+              'text/csv': { schema: z.string() },
+              'application/json': { schema: z.array(z.record(z.string(), z.unknown())) },
+            },
+          },
+          ...commonErrors,
+        },
       },
       config: { auth: auth.can('audit:read') },
       onRequest: rateLimitByApiKey(ctx),

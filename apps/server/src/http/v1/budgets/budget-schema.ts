@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type BudgetRow, budgetUnit } from '../../../budgets/service.js';
 import type { BudgetGauge } from '../../../budgets/tree-view.js';
+import { pathIdSchema } from '../../../validation.js';
 
 export const thresholdsSchema = z
   .array(z.number().int().min(1).max(100))
@@ -51,4 +52,4 @@ export function toBudgetJson(b: BudgetRow, current: BudgetGauge | null): z.infer
   };
 }
 
-export const budgetParamsSchema = z.object({ id: z.string().min(1).max(100) });
+export const budgetParamsSchema = z.object({ id: pathIdSchema() });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pathIdSchema } from '../../../validation.js';
 
 /** The public shape of a device in /v1 responses. */
 export const deviceSchema = z.object({
@@ -19,4 +20,4 @@ export const deviceSchema = z.object({
   protected: z.boolean().describe('certificate active and seen in the last 15 minutes'),
 });
 
-export const deviceParamsSchema = z.object({ id: z.string().max(100) });
+export const deviceParamsSchema = z.object({ id: pathIdSchema() });

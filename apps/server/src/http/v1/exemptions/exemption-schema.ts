@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ExemptionRow } from '../../../budgets/exemptions.js';
+import { monthSchema, pathIdSchema } from '../../../validation.js';
 
 export const exemptionSchema = z.object({
   id: z.string(),
@@ -22,5 +23,5 @@ export function toExemptionJson(e: ExemptionRow): z.infer<typeof exemptionSchema
   return { ...e, decided_at: e.decided_at?.toISOString() ?? null, created_at: e.created_at.toISOString() };
 }
 
-export const exemptionParamsSchema = z.object({ id: z.string().min(1).max(100) });
-export const periodSchema = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be YYYY-MM');
+export const exemptionParamsSchema = z.object({ id: pathIdSchema() });
+export const periodSchema = monthSchema;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pathIdSchema } from '../../../validation.js';
 
 export const browserSchema = z.object({
   id: z.string(),
@@ -14,4 +15,4 @@ export const browserSchema = z.object({
   revoked_at: z.string().nullable(),
 });
 
-export const browserParamsSchema = z.object({ id: z.string().min(1).max(100) });
+export const browserParamsSchema = z.object({ id: pathIdSchema() });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { idSchema } from '../responses.js';
+import { dateSchema, idSchema } from '../responses.js';
 
 export const trendSchema = z
   .enum(['up', 'down', 'flat', 'new'])
@@ -15,11 +15,7 @@ export const componentsSchema = z.object({
 
 export const windowQuery = {
   window_days: z.coerce.number().int().min(7).max(90).optional().describe('default 30'),
-  end_date: z
-    .string()
-    .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD')
-    .optional()
-    .describe('last day of the window; default today'),
+  end_date: dateSchema.optional().describe('last day of the window; default today'),
 };
 
 export const departmentQuery = { department_id: idSchema.optional().describe('a department subtree') };

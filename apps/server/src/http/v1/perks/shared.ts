@@ -1,6 +1,7 @@
 import { AppError } from '@toktra/core';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { monthSchema } from '../../../validation.js';
 import { principalOf } from '../../auth.js';
 
 /**
@@ -49,7 +50,7 @@ export const allowanceSchema = z.object({
   remaining_tokens: z.number(),
 });
 
-export const periodSchema = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be YYYY-MM');
+export const periodSchema = monthSchema;
 
 /** What the device sends: sealed entries only (see @toktra/perks). */
 export const sealedEntrySchema = z

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { deletePolicy, disablePolicy, publishPolicy } from '../../../policies/service.js';
+import { boundedInt } from '../../../validation.js';
 import { actorOf, orgOf } from '../../auth.js';
 import { rateLimitByApiKey } from '../../rate-limit.js';
 import { commonErrors, errorSchema } from '../responses.js';
@@ -11,12 +12,7 @@ import { idParams, policySchema, uuidOr404 } from './shared.js';
 
 const publishBody = z
   .object({
-    version: z
-      .number()
-      .int()
-      .min(1)
-      .optional()
-      .describe('default: the current version; an older one rolls back'),
+    version: boundedInt(1).optional().describe('default: the current version; an older one rolls back'),
   })
   .strict()
   .default({});

@@ -1,6 +1,7 @@
 import { AppError, isUuid } from '@toktra/core';
 import { z } from 'zod';
 import { actionSchema, conditionSchema, severitySchema, triggerSchema } from '../../../policies/schema.js';
+import { pathIdSchema } from '../../../validation.js';
 
 /** Path ids: anything that is not a UUID cannot be one of this org's, so it is a 404 (not a 500). */
 export function uuidOr404(id: string, what: string): string {
@@ -8,7 +9,7 @@ export function uuidOr404(id: string, what: string): string {
   return id;
 }
 
-export const idParams = z.object({ id: z.string().min(1).max(100) });
+export const idParams = z.object({ id: pathIdSchema() });
 
 export const policySchema = z.object({
   id: z.string(),

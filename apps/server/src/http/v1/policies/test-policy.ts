@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { testPolicyAgainstHistory } from '../../../policies/history.js';
+import { boundedInt } from '../../../validation.js';
 import { orgOf } from '../../auth.js';
 import { rateLimitByApiKey } from '../../rate-limit.js';
 import { commonErrors } from '../responses.js';
@@ -13,12 +14,7 @@ const body = z
   .object({
     window_days: z.number().int().min(1).max(400).default(30),
     examples: z.number().int().min(0).max(100).default(10),
-    version: z
-      .number()
-      .int()
-      .min(1)
-      .optional()
-      .describe('default: the current (possibly unpublished) version'),
+    version: boundedInt(1).optional().describe('default: the current (possibly unpublished) version'),
   })
   .strict();
 

@@ -1,5 +1,6 @@
 import { CONNECTION_PROVIDERS } from '@toktra/db';
 import { z } from 'zod';
+import { pathIdSchema } from '../../../validation.js';
 
 export const connectionSchema = z.object({
   id: z.string(),
@@ -14,4 +15,4 @@ export const connectionSchema = z.object({
   created_at: z.string(),
 });
 
-export const idParams = z.object({ id: z.string().min(1).max(100) });
+export const idParams = z.object({ id: pathIdSchema() });

@@ -18,7 +18,13 @@ export function registerPayrollExport(app: FastifyInstance, ctx: AppContext): vo
         tags: ['reimbursements'],
         summary: 'Payroll CSV of the approved requests of a period',
         querystring: z.object({ period: periodSchema }),
-        response: { 200: z.string(), ...commonErrors },
+        response: {
+          200: {
+            description: 'CSV, one row per approved request',
+            content: { 'text/csv': { schema: z.string() } },
+          },
+          ...commonErrors,
+        },
       },
       config: { auth: auth.can('settings:manage') },
       onRequest: rateLimitByApiKey(ctx),

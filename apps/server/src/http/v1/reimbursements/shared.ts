@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Decider } from '../../../reimbursements/service.js';
+import { monthSchema } from '../../../validation.js';
 import { actorOf, principalOf } from '../../auth.js';
 
 export function deciderOf(request: FastifyRequest): Decider {
@@ -8,7 +9,7 @@ export function deciderOf(request: FastifyRequest): Decider {
   return { actor: actorOf(request), userId: p.userId ?? null, role: p.role };
 }
 
-export const periodSchema = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be YYYY-MM');
+export const periodSchema = monthSchema;
 
 export const reimbursementSchema = z.object({
   id: z.string(),
