@@ -3,9 +3,13 @@ import pino, { type Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { ServerConfig } from './config.js';
 import { DeviceStatusCache } from './devices/status-cache.js';
-import { GovernanceBus } from './governance/bus.js';
+import { TierCache } from './efficiency/tiers.js';
+import { wireCacheInvalidation } from './events/caches.js';
+import { EventFeed } from './events/feed.js';
+import { eventHandlers } from './events/registry.js';
 import { RateLimiter } from './http/rate-limit.js';
 import { createPkiCache, type PkiCache } from './pki/store.js';
+import { ApiKeyCache } from './preflight/api-key-cache.js';
 import { PreflightStore } from './preflight/store.js';
 import { type Keyring, lazyKeyring } from './secrets/keyring.js';
 import { UsageBus } from './usage/bus.js';
@@ -23,8 +27,13 @@ export interface AppContext {
   readonly usageBus: UsageBus;
   /** Per-API-key request budget of the /v1 API (in memory, per process). */
   readonly rateLimiter: RateLimiter;
-  /** After-commit governance notices: budget thresholds, shadow-AI gaps, risk events, alerts. */
-  readonly governance: GovernanceBus;
+  /**
+   * Domain events (outbox, events/): this process's commits at once, other processes' through
+   * LISTEN/NOTIFY; caches and SSE listen, durable handlers run from it eagerly and from jobs.
+   */
+  readonly events: EventFeed;
+  /** Per-process caches; each is invalidated only by domain events (events/caches.ts). */
+  readonly caches: { readonly apiKeys: ApiKeyCache; readonly tiers: TierCache };
   /** In-memory budget state per org that answers preflight without the database (preflight/store.ts). */
   readonly preflight: PreflightStore;
   /** The master-key keyring, loaded on first use; use secrets/service.ts, not this directly. */
@@ -41,18 +50,22 @@ export function createContext(config: ServerConfig, db: Database, logger?: Logge
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
   const resolvedLogger = logger ?? pino({ level: config.logLevel });
-  return {
+  const ctx: AppContext = {
     config,
     db,
     logger: resolvedLogger,
     metrics,
     usageBus: new UsageBus(),
     rateLimiter: new RateLimiter(config.apiRateLimit),
-    governance: new GovernanceBus((err) => resolvedLogger.error({ err }, 'governance subscriber failed')),
+    events: new EventFeed(eventHandlers, resolvedLogger),
+    caches: { apiKeys: new ApiKeyCache(), tiers: new TierCache() },
     preflight: new PreflightStore(),
     keyring: lazyKeyring(config),
     pki: createPkiCache(),
     deviceStatus: new DeviceStatusCache(),
     ingestEndpoint: { url: undefined },
   };
+  ctx.events.bind(ctx);
+  wireCacheInvalidation(ctx);
+  return ctx;
 }

@@ -51,10 +51,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
     const app = await buildHttpApp(ctx);
     cleanup.push(() => app.close());
-    // Policies are evaluated in every process that ingests (they react to after-commit notices).
+    // Durable event handlers (policies, Slack, webhooks) run right after this process's commits;
+    // the job queued with each event is the backstop. Other processes' events arrive via NOTIFY.
     const policyEngine = startPolicyEngine(ctx);
+    await ctx.events.start();
     cleanup.push(async () => {
-      policyEngine.stop();
+      await ctx.events.stop();
       await policyEngine.idle();
       closeEmailTransports();
     });

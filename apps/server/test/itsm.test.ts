@@ -40,7 +40,6 @@ async function alertIn(orgId: string, severity: 'low' | 'critical', title: strin
       title,
       body: 'Team Data sent 14 prompts to an unapproved model',
       source: 'policy',
-      notifyWebhooks: false,
     }),
   );
 }

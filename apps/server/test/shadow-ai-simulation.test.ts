@@ -5,11 +5,11 @@ import { newEventId } from '@toktra/core';
 import type { TestDatabase } from '@toktra/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppContext } from '../src/context.js';
+import type { DomainEvent } from '../src/events/kinds.js';
 import { buildHttpApp, type HttpApp } from '../src/http/app.js';
 import { getCalibratedRatios } from '../src/reconciliation/calibration.js';
 import { createConnection } from '../src/reconciliation/connections.js';
 import { syncConnection } from '../src/reconciliation/jobs.js';
-import { type ShadowAiGapNotice, shadowAiNotices } from '../src/reconciliation/notices.js';
 import { ingestBatch } from '../src/usage/ingest.js';
 import { bearer, createKey, createTestContext, type SeededOrg, seedOrg } from '../src/usage/testing.js';
 import { type FakeServer, type FakeUsage, HOUR } from './fakes/fake-server.js';
@@ -44,7 +44,7 @@ let fake: FakeServer;
 let org: SeededOrg;
 let readKey: string;
 const truth = new Map<string, { managed: number; unmanaged: number }>();
-const notices: ShadowAiGapNotice[] = [];
+const notices: Array<DomainEvent<'shadow_ai.gap_detected'>> = [];
 const today = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate());
 const dayStart = (i: number) => today - (DAYS - i) * 86_400_000;
 const iso = (t: number) => new Date(t).toISOString().slice(0, 10);
@@ -103,7 +103,7 @@ beforeAll(async () => {
   }
   fake = await startOpenAiFake({ adminKey: KEY, usage });
   app = await buildHttpApp(ctx);
-  shadowAiNotices(ctx).on('shadow_ai.gap', (n) => notices.push(n));
+  ctx.events.on('shadow_ai.gap_detected', (e) => notices.push(e));
   const conn = await createConnection(
     ctx,
     org.orgId,
@@ -190,12 +190,12 @@ describe('calibration and Shadow AI on a simulated org', () => {
     expect(total).toBeLessThanOrEqual(openai?.band.upper ?? Number.NaN);
   });
 
-  it('emits shadow_ai.gap for significant recent days, for the policy engine', () => {
+  it('emits shadow_ai.gap_detected (an outbox event) for significant recent days, for the policy engine', () => {
     const yesterday = iso(dayStart(DAYS - 1));
-    const notice = notices.find((n) => n.date === yesterday);
-    expect(notice).toMatchObject({ type: 'shadow_ai.gap', orgId: org.orgId, provider: 'openai' });
-    expect(notice?.band.lower).toBeGreaterThan(0);
-    expect(notice?.share).toBeGreaterThan(0.2);
+    const notice = notices.find((n) => n.payload.day === yesterday);
+    expect(notice).toMatchObject({ orgId: org.orgId, payload: { provider: 'openai' } });
+    expect(notice?.payload.band?.lower).toBeGreaterThan(0);
+    expect(notice?.payload.share).toBeGreaterThan(0.2);
   });
 
   it('GET /v1/usage shows the provider totals as reconciled beside the estimates', async () => {

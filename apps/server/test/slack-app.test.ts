@@ -54,7 +54,6 @@ async function newAlert(severity: 'low' | 'medium' | 'high' | 'critical', title:
       title,
       body: `${title} body`,
       source: 'policy',
-      notifyWebhooks: false,
     }),
   );
 }
@@ -384,7 +383,6 @@ describe('buttons', () => {
         severity: 'high',
         title: 'B secret',
         source: 'policy',
-        notifyWebhooks: false,
       }),
     );
     await postSlack(

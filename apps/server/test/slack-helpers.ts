@@ -1,7 +1,6 @@
 import type { AppContext } from '../src/context.js';
 import type { HttpApp } from '../src/http/app.js';
 import { slackReceiverOf } from '../src/http/integrations/slack/index.js';
-import { alertRoutingIdle } from '../src/integrations/slack/alert-channels.js';
 import { signSlackRequest } from '../src/integrations/slack/signature.js';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789';
@@ -95,7 +94,7 @@ export async function postSlack(
     payload: body,
   });
   await slackReceiverOf(ctx)?.idle();
-  await alertRoutingIdle();
+  await ctx.events.idle();
   return res;
 }
 

@@ -3,7 +3,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { AppError } from '@toktra/core';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { RegionStore } from './database.js';
+import { type Listen, type NotifyHandlers, RegionStore } from './database.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import type { DB, Region } from './schema/index.js';
 
@@ -34,7 +34,12 @@ async function openPGlite(target: { dataDir: string } | { memory: true }, option
     parsers: { [INT8]: Number, [NUMERIC]: Number },
   });
   const kysely = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
-  return new RegionStore(kysely, 'pglite', () => pglite.close(), options.onHookError, options.region);
+  const listen: Listen = async (channel, handlers) => {
+    const unlisten = await pglite.listen(channel, (payload) => handlers.onNotify(payload));
+    handlers.onConnect();
+    return unlisten;
+  };
+  return new RegionStore(kysely, 'pglite', () => pglite.close(), options.onHookError, options.region, listen);
 }
 
 async function openPostgres(url: string, options: OpenDatabaseOptions) {
@@ -52,7 +57,52 @@ async function openPostgres(url: string, options: OpenDatabaseOptions) {
     throw describeConnectError(url, error);
   }
   const kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
-  return new RegionStore(kysely, 'postgres', async () => {}, options.onHookError, options.region);
+  return new RegionStore(
+    kysely,
+    'postgres',
+    async () => {},
+    options.onHookError,
+    options.region,
+    (channel, handlers) => listenPostgres(url, channel, handlers),
+  );
+}
+
+const RECONNECT_MS = 500;
+
+/**
+ * LISTEN on a dedicated connection (a pooled one would be recycled), reconnecting after an error
+ * every RECONNECT_MS; `onConnect` after each connection lets the caller catch up on what it missed.
+ */
+async function listenPostgres(url: string, channel: string, handlers: NotifyHandlers) {
+  let client: pg.Client | undefined;
+  let closed = false;
+  let timer: NodeJS.Timeout | undefined;
+  const connect = async (): Promise<void> => {
+    const next = new pg.Client({ connectionString: url });
+    client = next;
+    next.on('notification', (m) => handlers.onNotify(m.payload ?? ''));
+    next.on('error', () => retry(next));
+    next.on('end', () => retry(next));
+    await next.connect();
+    await next.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+    handlers.onConnect();
+  };
+  const retry = (failed: pg.Client) => {
+    if (closed || client !== failed || timer) return;
+    client = undefined;
+    void failed.end().catch(() => {});
+    timer = setTimeout(() => {
+      timer = undefined;
+      if (!closed) connect().catch(() => retry(client ?? failed));
+    }, RECONNECT_MS);
+    timer.unref();
+  };
+  await connect();
+  return async () => {
+    closed = true;
+    clearTimeout(timer);
+    await client?.end().catch(() => {});
+  };
 }
 
 export function describeConnectError(url: string, error: unknown): AppError {

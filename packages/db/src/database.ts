@@ -12,6 +12,15 @@ export interface Tx {
   onCommit(hook: CommitHook): void;
 }
 
+/** Receives `NOTIFY` on a channel; `onConnect` runs after each (re)connection, to catch up. */
+export interface NotifyHandlers {
+  onNotify(payload: string): void;
+  onConnect(): void;
+}
+
+/** Subscribes to a notification channel; resolves to the unsubscribe function. */
+export type Listen = (channel: string, handlers: NotifyHandlers) => Promise<() => Promise<void>>;
+
 export interface TenantTxOptions {
   /** One snapshot for every statement of the transaction (totals read from several tables agree). */
   snapshot?: boolean;
@@ -54,6 +63,8 @@ export class RegionStore implements Database {
     private readonly reportHookError: (error: unknown) => void = () => {},
     /** The region this store holds; undefined = every region (residency off). */
     readonly region?: Region,
+    /** LISTEN on this store: a dedicated connection on a server, PGlite's own in one process. */
+    readonly listen: Listen = async () => async () => {},
   ) {}
 
   withTenant<T>(orgId: string, fn: (tx: Tx) => Promise<T>, options: TenantTxOptions = {}): Promise<T> {

@@ -5,6 +5,8 @@ export {
   type Database,
   type DatabaseKind,
   findInStores,
+  type Listen,
+  type NotifyHandlers,
   RegionStore,
   type TenantTxOptions,
   type Tx,

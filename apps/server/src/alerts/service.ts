@@ -2,7 +2,7 @@ import { AppError } from '@toktra/core';
 import type { Database, Severity, Tx } from '@toktra/db';
 import { type Actor, appendAudit } from '../audit/service.js';
 import type { AppContext } from '../context.js';
-import { enqueueWebhookEvent } from '../delivery/webhooks.js';
+import { emitEvent } from '../events/outbox.js';
 import type { AlertCreatedNotice } from '../governance/bus.js';
 
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
@@ -25,8 +25,6 @@ export interface NewAlert {
   userId?: string | null;
   departmentId?: string | null;
   details?: Record<string, unknown>;
-  /** Fan out `alert.created` to webhook endpoints (off for alerts about webhooks themselves). */
-  notifyWebhooks?: boolean;
 }
 
 const columns = [
@@ -59,9 +57,8 @@ function toView(row: AlertRow): AlertView {
 }
 
 /**
- * Stores an alert inside the caller's transaction; after commit it is announced as
- * `alert.created` on the governance bus (the Slack app posts it) and sent to subscribed webhooks.
- * Budgets call this for soft-cap alerts too.
+ * Stores an alert and its `alert.created` event inside the caller's transaction; the event's
+ * handlers (events/registry.ts) post it to Slack channels and subscribed webhooks.
  */
 export async function createAlert(
   ctx: AppContext,
@@ -85,23 +82,7 @@ export async function createAlert(
     .returning(columns)
     .executeTakeFirstOrThrow();
   const alert = toView(row as AlertRow);
-  if (input.notifyWebhooks !== false) await enqueueWebhookEvent(tx, orgId, 'alert.created', { alert });
-  tx.onCommit(() =>
-    ctx.governance.publish('alert.created', {
-      orgId,
-      alert: {
-        id: alert.id,
-        severity: alert.severity,
-        title: alert.title,
-        body: alert.body,
-        source: alert.source,
-        source_id: alert.source_id,
-        user_id: alert.user_id,
-        department_id: alert.department_id,
-        created_at: alert.created_at,
-      },
-    }),
-  );
+  await emitEvent(ctx, tx, orgId, 'alert.created', alert);
   return alert;
 }
 

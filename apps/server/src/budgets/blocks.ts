@@ -2,6 +2,7 @@ import { AppError } from '@toktra/core';
 import type { Tx } from '@toktra/db';
 import { type Actor, appendAudit } from '../audit/service.js';
 import type { AppContext } from '../context.js';
+import { emitEvent } from '../events/outbox.js';
 
 export interface UserBlock {
   user_id: string;
@@ -62,7 +63,10 @@ export async function blockUser(
       targetId: userId,
       details: { reason: row.reason, source, until: row.until?.toISOString() ?? null },
     });
-    tx.onCommit(() => ctx.preflight.applyBlock(orgId, userId, { reason: row.reason, until: row.until }));
+    await emitEvent(ctx, tx, orgId, 'user.blocked', {
+      userId,
+      block: { reason: row.reason, until: row.until?.toISOString() ?? null },
+    });
     return row;
   });
 }
@@ -89,7 +93,7 @@ export async function unblockUser(
       targetId: userId,
       details: { reason: input.reason ?? null, source: removed.source },
     });
-    tx.onCommit(() => ctx.preflight.applyBlock(orgId, userId, null));
+    await emitEvent(ctx, tx, orgId, 'user.blocked', { userId, block: null });
     return true;
   });
 }

@@ -173,8 +173,8 @@ describe('thresholds', () => {
   it('each threshold fires once per period, also across a restart', async () => {
     const org = await seedOrg(ctx, 'thresholds');
     const seen: BudgetThresholdNotice[] = [];
-    ctx.governance.on('budget.threshold', (n) => {
-      if (n.orgId === org.orgId) seen.push(n);
+    ctx.events.on('budget.threshold_crossed', (e) => {
+      if (e.orgId === org.orgId) seen.push({ ...e.payload, orgId: e.orgId });
     });
     const budget = await createBudget(ctx, org.orgId, ADMIN, {
       department_id: org.departments.backend,

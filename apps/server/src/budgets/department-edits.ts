@@ -2,6 +2,7 @@ import { AppError, wouldCreateCycle } from '@toktra/core';
 import type { Tx } from '@toktra/db';
 import { type Actor, appendAudit } from '../audit/service.js';
 import type { AppContext } from '../context.js';
+import { emitEvent } from '../events/outbox.js';
 
 export interface DepartmentRow {
   id: string;
@@ -64,7 +65,7 @@ export async function updateDepartment(
       targetId: departmentId,
       details: { ...values, previous_parent_id: tree.get(departmentId) ?? null },
     });
-    tx.onCommit(() => ctx.preflight.invalidate(orgId));
+    await emitEvent(ctx, tx, orgId, 'budget.changed', { what: 'department' });
     return row;
   });
 }
@@ -120,6 +121,6 @@ export async function deleteDepartment(
         budget_deleted: budget?.id ?? null,
       },
     });
-    tx.onCommit(() => ctx.preflight.invalidate(orgId));
+    await emitEvent(ctx, tx, orgId, 'budget.changed', { what: 'department' });
   });
 }

@@ -4,6 +4,7 @@ import { type Actor, appendAudit } from '../audit/service.js';
 import type { Principal } from '../auth/permissions.js';
 import { can } from '../auth/permissions.js';
 import type { AppContext } from '../context.js';
+import { emitEvent } from '../events/outbox.js';
 
 export interface ExemptionRow {
   id: string;
@@ -203,7 +204,7 @@ export async function decideExemption(
         note: note ?? null,
       },
     });
-    if (decision === 'approved') tx.onCommit(() => ctx.preflight.invalidate(orgId));
+    await emitEvent(ctx, tx, orgId, 'exemption.decided', { exemptionId, decision });
     return row;
   });
 }

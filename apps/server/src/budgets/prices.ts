@@ -1,6 +1,7 @@
 import { AppError } from '@toktra/core';
 import { type Actor, appendAudit } from '../audit/service.js';
 import type { AppContext } from '../context.js';
+import { emitEvent } from '../events/outbox.js';
 import { DEFAULT_PRICES, type PriceRow } from './default-prices.js';
 
 export interface PriceView extends PriceRow {
@@ -52,7 +53,7 @@ export async function setPrice(
       targetId: `${row.provider}/${row.model}`,
       details: { ...row },
     });
-    tx.onCommit(() => ctx.preflight.invalidate(orgId));
+    await emitEvent(ctx, tx, orgId, 'budget.changed', { what: 'price' });
   });
   return { ...row, source: 'org' };
 }
@@ -79,6 +80,6 @@ export async function deletePrice(
       targetType: 'price',
       targetId: `${provider}/${model}`,
     });
-    tx.onCommit(() => ctx.preflight.invalidate(orgId));
+    await emitEvent(ctx, tx, orgId, 'budget.changed', { what: 'price' });
   });
 }

@@ -2,6 +2,7 @@ import { AppError } from '@toktra/core';
 import type { BudgetCap, Tx } from '@toktra/db';
 import { type Actor, appendAudit } from '../audit/service.js';
 import type { AppContext } from '../context.js';
+import { emitEvent } from '../events/outbox.js';
 
 export interface BudgetRow {
   id: string;
@@ -105,7 +106,7 @@ export async function createBudget(
       targetId: row.id,
       details: { ...input, department_id: departmentId },
     });
-    tx.onCommit(() => ctx.preflight.invalidate(orgId));
+    await emitEvent(ctx, tx, orgId, 'budget.changed', { what: 'budget' });
     return row;
   });
 }
@@ -165,7 +166,7 @@ export async function updateBudget(
       targetId: budgetId,
       details: { ...patch },
     });
-    tx.onCommit(() => ctx.preflight.invalidate(orgId));
+    await emitEvent(ctx, tx, orgId, 'budget.changed', { what: 'budget' });
     return row;
   });
 }
@@ -190,6 +191,6 @@ export async function deleteBudget(
       targetId: budgetId,
       details: { ...row },
     });
-    tx.onCommit(() => ctx.preflight.invalidate(orgId));
+    await emitEvent(ctx, tx, orgId, 'budget.changed', { what: 'budget' });
   });
 }

@@ -90,6 +90,13 @@ export const ERASURE_RULES: ErasureRule[] = [
     why: 'sent payloads naming the person',
   },
   {
+    table: 'domain_events',
+    personal: true,
+    about: mentions('payload'),
+    onRows: 'delete',
+    why: 'outbox events naming the person (usage batches, alerts); their receipts cascade',
+  },
+  {
     table: 'jobs',
     personal: true,
     about: mentions('payload'),
@@ -307,6 +314,7 @@ export const ERASURE_RULES: ErasureRule[] = [
     why: 'the account itself, last (sessions, blocks, mappings cascade)',
   },
   { table: 'orgs', personal: false, why: 'the organisation' },
+  { table: 'domain_event_receipts', personal: false, why: 'which handler ran for which event id' },
   { table: 'departments', personal: false, why: 'org structure' },
   { table: 'budgets', personal: false, why: 'department and org budgets' },
   { table: 'budget_periods', personal: false, why: 'per-budget totals' },

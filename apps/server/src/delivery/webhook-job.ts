@@ -1,8 +1,8 @@
 import type { DeliveryAttempt } from '@toktra/db';
 import { Webhook } from 'standardwebhooks';
 import { z } from 'zod';
-import { createAlert } from '../alerts/service.js';
 import type { AppContext } from '../context.js';
+import { emitEvent } from '../events/outbox.js';
 import { defineJob } from '../jobs/define-job.js';
 import { enqueueJob } from '../jobs/enqueue.js';
 import { decryptSecret } from '../secrets/service.js';
@@ -136,13 +136,13 @@ async function recordAttempt(
         .execute();
     }
     if (status === 'dead') {
-      await createAlert(ctx, tx, orgId, {
-        severity: 'medium',
-        title: `Webhook delivery to ${delivery.url} failed`,
-        body: `Gave up after ${attempts} of ${MAX_DELIVERY_ATTEMPTS} attempts: ${entry.error ?? 'unknown error'}. Replay it from the delivery log.`,
-        source: 'webhook',
-        sourceId: delivery.id,
-        notifyWebhooks: false,
+      // Alerts subscribe to this event (alerts/handlers.ts); delivery does not know about alerts.
+      await emitEvent(ctx, tx, orgId, 'webhook.died', {
+        deliveryId: delivery.id,
+        url: delivery.url,
+        attempts,
+        maxAttempts: MAX_DELIVERY_ATTEMPTS,
+        error: entry.error ?? 'unknown error',
       });
     }
   });

@@ -90,7 +90,8 @@ describe('outgoing webhooks', () => {
     // Every attempt carried the same webhook-id (the receiver's dedupe key) and a valid signature.
     expect(new Set(receiver.received.map((r) => r.headers['webhook-id']))).toEqual(new Set([id]));
     expect(receiver.received.every((r) => r.error === null)).toBe(true);
-    // Dead-lettering raised an alert.
+    // Dead-lettering raised an alert: through the `webhook.died` event, which a job handles.
+    await drainJobs(ctx, clock);
     const alerts = await ctx.db.withTenant(org.orgId, ({ db }) =>
       db
         .selectFrom('alerts')

@@ -162,7 +162,7 @@ export async function deleteEndpoint(db: Database, orgId: string, actor: Actor, 
 }
 
 /**
- * Writes one outbox row per subscribed endpoint (or just `endpointId`) inside the caller's
+ * Writes one delivery row per subscribed endpoint (or just `endpointId`) inside the caller's
  * transaction, and a job for each first attempt: the message exists iff the change commits.
  */
 export async function enqueueWebhookEvent(
@@ -170,7 +170,7 @@ export async function enqueueWebhookEvent(
   orgId: string,
   type: WebhookEventType,
   data: Record<string, unknown>,
-  options: { endpointId?: string } = {},
+  options: { endpointId?: string; eventKey?: string } = {},
 ): Promise<string[]> {
   let query = tx.db
     .selectFrom('webhook_endpoints')
@@ -187,7 +187,7 @@ export async function enqueueWebhookEvent(
   for (const endpoint of endpoints) {
     const id = randomUUID();
     const payload = { type, timestamp: new Date().toISOString(), data };
-    await tx.db
+    const inserted = await tx.db
       .insertInto('webhook_deliveries')
       .values({
         id,
@@ -196,8 +196,15 @@ export async function enqueueWebhookEvent(
         event_type: type,
         payload: JSON.stringify(payload),
         next_attempt_at: new Date(),
+        event_key: options.eventKey ?? null,
       })
-      .execute();
+      // The same event key to the same endpoint is one message (a redelivered event sends none).
+      .onConflict((oc) =>
+        oc.columns(['org_id', 'endpoint_id', 'event_key']).where('event_key', 'is not', null).doNothing(),
+      )
+      .returning('id')
+      .executeTakeFirst();
+    if (!inserted) continue;
     await enqueueJob(tx, deliverWebhookJob, { delivery_id: id }, { orgId, dedupeKey: `webhook:${id}:0` });
     ids.push(id);
   }

@@ -3,6 +3,7 @@ import type { Database, DevicesTable, PrivacyState, Tx } from '@toktra/db';
 import type { Selectable } from 'kysely';
 import { type Actor, appendAudit } from '../audit/service.js';
 import type { AppContext } from '../context.js';
+import { emitEvent } from '../events/outbox.js';
 import { decodeCursor, type Page, toPage } from '../http/v1/pagination.js';
 
 /** A device is "protected" when its certificate is active and it reported in this window. */
@@ -89,11 +90,11 @@ export async function getDevice(db: Database, orgId: string, deviceId: string): 
 }
 
 /**
- * Revokes the device's certificate: the ingest server refuses it from the next request (in
- * this process at once, in others within the status cache TTL). Revoking twice is a no-op.
+ * Revokes the device's certificate: the ingest server refuses it from the next request (every
+ * process's status cache drops the device on the `device.revoked` event). Revoking twice is a no-op.
  */
 export async function revokeDevice(
-  ctx: Pick<AppContext, 'db' | 'deviceStatus' | 'logger'>,
+  ctx: Pick<AppContext, 'db' | 'events' | 'logger'>,
   orgId: string,
   deviceId: string,
   actor: Actor,
@@ -123,7 +124,7 @@ export async function revokeDevice(
       targetId: deviceId,
       details: { hostname: current.hostname, cert_serial: current.cert_serial },
     });
-    tx.onCommit(() => ctx.deviceStatus.invalidate(orgId, deviceId));
+    await emitEvent(ctx, tx, orgId, 'device.revoked', { deviceId });
     return updated;
   });
   ctx.logger.info({ org_id: orgId, device_id: deviceId }, 'device revoked');

@@ -1,6 +1,6 @@
 import type { AppContext } from '../context.js';
+import { emitEvent } from '../events/outbox.js';
 import { DEFAULT_WINDOW_DAYS, scoreTeams, scoreUsers } from './service.js';
-import { forgetCachedTiers } from './tiers.js';
 
 /** Stores today's 30-day scores of every person and department of one org (idempotent upserts). */
 export async function refreshEfficiencyScores(
@@ -48,6 +48,7 @@ export async function refreshEfficiencyScores(
         )
         .execute();
     }
+    // New scores may move people between tiers: every process forgets the org's cached tiers.
+    await emitEvent(ctx, tx, orgId, 'tier.changed', { userId: null });
   });
-  forgetCachedTiers(orgId);
 }

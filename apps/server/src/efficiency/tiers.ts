@@ -8,21 +8,40 @@ import {
 import type { Actor } from '../audit/service.js';
 import { appendAudit } from '../audit/service.js';
 import type { AppContext } from '../context.js';
+import { emitEvent } from '../events/outbox.js';
 import { assertUser } from '../users/service.js';
 import { scoreUsersInTx } from './service.js';
 
 const TTL_MS = 60_000;
-const cache = new Map<string, { tier: ModelTier; at: number }>();
+
+/** Effective tiers per person, for a minute; a `tier.changed` event forgets an org's (events/caches.ts). */
+export class TierCache {
+  private readonly entries = new Map<string, { tier: ModelTier; at: number }>();
+
+  get(key: string): ModelTier | undefined {
+    const hit = this.entries.get(key);
+    return hit && Date.now() - hit.at < TTL_MS ? hit.tier : undefined;
+  }
+
+  set(key: string, tier: ModelTier): void {
+    if (this.entries.size > 100_000) this.entries.clear();
+    this.entries.set(key, { tier, at: Date.now() });
+  }
+
+  forgetOrg(orgId: string): void {
+    for (const key of this.entries.keys()) if (key.startsWith(`${orgId}:`)) this.entries.delete(key);
+  }
+}
 
 /**
  * A person's effective model-access tier: the manual override when one exists, else the tier
  * their current efficiency score earns. Cached per process for a minute, so the preflight's hot
- * path does not touch the database; an override change clears the entry at once.
+ * path does not touch the database; an override change clears the org's entries in every process.
  */
 export async function getUserTier(ctx: AppContext, orgId: string, userId: string): Promise<ModelTier> {
   const key = `${orgId}:${userId}`;
-  const hit = cache.get(key);
-  if (hit && Date.now() - hit.at < TTL_MS) return hit.tier;
+  const hit = ctx.caches.tiers.get(key);
+  if (hit) return hit;
   const tier = await ctx.db.withTenant(orgId, async (tx) => {
     const override = await tx.db
       .selectFrom('tier_overrides')
@@ -46,12 +65,8 @@ export async function getUserTier(ctx: AppContext, orgId: string, userId: string
     const set = await scoreUsersInTx(tx, orgId, { userIds: [userId] });
     return set.users[0]?.tier ?? tierForScore(null);
   });
-  cache.set(key, { tier, at: Date.now() });
+  ctx.caches.tiers.set(key, tier);
   return tier;
-}
-
-export function forgetCachedTiers(orgId: string): void {
-  for (const key of cache.keys()) if (key.startsWith(`${orgId}:`)) cache.delete(key);
 }
 
 /** Sets (tier) or clears (null) a manual tier override; audited in the same transaction. */
@@ -96,8 +111,8 @@ export async function setTierOverride(
       targetId: userId,
       details: { from: before?.tier ?? null, to: input.tier, reason: input.reason ?? null },
     });
+    await emitEvent(ctx, tx, orgId, 'tier.changed', { userId });
   });
-  forgetCachedTiers(orgId);
 }
 
 /**

@@ -10,6 +10,7 @@ import {
 } from '@toktra/core';
 import type { Tx } from '@toktra/db';
 import type { AppContext } from '../context.js';
+import { emitEvent } from '../events/outbox.js';
 import { getOwnPrivacy } from '../privacy/service.js';
 import { getCalibratedRatios } from '../reconciliation/calibration.js';
 import { MAX_AGE_DAYS } from '../usage/event-input.js';
@@ -202,10 +203,12 @@ export async function ingestExtensionBatch(
     await upsertRollups(tx, orgId, aggregateRollups(storedRows, facts.timeZone));
     await moveEventsToModel(tx, orgId, facts.timeZone, modelFor);
     if (storedRows.length > 0) {
+      // The event carries the batch to other processes and to the policy handlers; this process's
+      // preflight state and SSE streams hear it on the usage bus before the request answers.
+      const notice = buildNotice(orgId, storedRows);
+      await emitEvent(ctx, tx, orgId, 'usage.committed', notice);
       tx.onCommit(() =>
-        ctx.usageBus.publish(buildNotice(orgId, storedRows), (err) =>
-          ctx.logger.error({ err }, 'usage subscriber failed'),
-        ),
+        ctx.usageBus.publish(notice, (err) => ctx.logger.error({ err }, 'usage subscriber failed')),
       );
     }
     rejected.sort((a, b) => a.index - b.index);

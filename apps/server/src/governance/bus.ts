@@ -1,5 +1,7 @@
-import { EventEmitter } from 'node:events';
-
+/*
+ * The shapes of governance notices (budget thresholds, shadow-AI gaps, alerts, risk events). They
+ * travel as domain events through the outbox (events/kinds.ts); there is no in-memory bus for them.
+ */
 export type Severity = 'low' | 'medium' | 'high' | 'critical';
 
 /** A budget crossed one of its alert thresholds (emitted once per threshold per period). */
@@ -31,8 +33,9 @@ export interface ShadowAiGapNotice {
   provider: string;
   day: string;
   gapTokens: number;
-  reportedTokens?: number;
-  observedTokens?: number;
+  /** The uncertainty band of the gap and its share of the provider-reported total. */
+  band?: { lower: number; upper: number };
+  share?: number;
   at: string;
 }
 
@@ -64,33 +67,4 @@ export interface RiskEventNotice {
     department_id: string | null;
     repository: string | null;
   };
-}
-
-export interface GovernanceEvents {
-  'budget.threshold': [BudgetThresholdNotice];
-  'shadow_ai.gap': [ShadowAiGapNotice];
-  'alert.created': [AlertCreatedNotice];
-  'risk.event': [RiskEventNotice];
-}
-
-/**
- * In-process, after-commit notices between governance features: budgets and reconciliation
- * publish, the policy engine and the Slack app subscribe. Publish from `tx.onCommit` so a
- * notice means the change is durable. A throwing listener is isolated from the publisher.
- */
-export class GovernanceBus extends EventEmitter<GovernanceEvents> {
-  constructor(private readonly onListenerError: (error: unknown) => void = () => {}) {
-    super();
-    this.setMaxListeners(0);
-  }
-
-  publish<K extends keyof GovernanceEvents>(kind: K, ...args: GovernanceEvents[K]): void {
-    for (const listener of this.listeners(kind)) {
-      try {
-        (listener as (...a: GovernanceEvents[K]) => void)(...args);
-      } catch (error) {
-        this.onListenerError(error);
-      }
-    }
-  }
 }

@@ -2,6 +2,8 @@ import { budgetRolloverJob } from '../budgets/rollover-job.js';
 import { dataRequestSweepJob } from '../data-requests/reminders.js';
 import { sendEmailJob } from '../delivery/email.js';
 import { deliverWebhookJob } from '../delivery/webhook-job.js';
+import { dispatchEventJob } from '../events/dispatch-job.js';
+import { pruneEventsJob } from '../events/prune-job.js';
 import { generateExportJob, purgeExportsJob } from '../exports/job.js';
 import { deliverSlackAlertJob } from '../integrations/slack/alert-channels.js';
 import { refreshAlertCardsJob } from '../integrations/slack/alert-refresh.js';
@@ -26,6 +28,7 @@ export const jobDefinitions: JobDefinition[] = [
   deliverSlackAlertJob,
   notifyReimbursementJob,
   refreshAlertCardsJob,
+  dispatchEventJob,
 ];
 
 export const recurringJobs: RecurringJob[] = [
@@ -44,4 +47,6 @@ export const recurringJobs: RecurringJob[] = [
   { job: budgetRolloverJob, everyMs: 5 * 60_000, payload: {} },
   // Provider reconciliation: an hourly sync of every connection that is not backing off.
   { job: pollAllConnectionsJob, everyMs: 3_600_000, payload: {} },
+  // Outbox rows older than a week (every node has long caught up).
+  { job: pruneEventsJob, everyMs: 3_600_000, payload: {} },
 ];

@@ -5,9 +5,9 @@ import type { AppContext } from '../context.js';
 import { closeEmailTransports } from '../delivery/email.js';
 import { drainJobs, startSmtpSink, startWebhookReceiver } from '../delivery/testing.js';
 import { createEndpoint } from '../delivery/webhooks.js';
+import { emitEventNow } from '../events/outbox.js';
 import type { AlertCreatedNotice } from '../governance/bus.js';
 import { preflight } from '../preflight/service.js';
-import { shadowAiNotices } from '../reconciliation/notices.js';
 import { createTestContext, type SeededOrg, seedOrg } from '../usage/testing.js';
 import { type PolicyEngine, startPolicyEngine } from './engine.js';
 import { type PolicyContent, policyContentSchema } from './schema.js';
@@ -28,7 +28,7 @@ beforeAll(async () => {
   receiver = await startWebhookReceiver();
   ({ ctx, handle } = await createTestContext({ allowPrivateUrls: true, smtpUrl: smtp.url }));
   engine = startPolicyEngine(ctx);
-  ctx.governance.on('alert.created', (n) => alertNotices.push(n));
+  ctx.events.on('alert.created', (e) => alertNotices.push({ orgId: e.orgId, alert: e.payload }));
 });
 afterAll(async () => {
   engine.stop();
@@ -243,7 +243,6 @@ describe('governance notices as triggers', () => {
       actions: [{ type: 'create_incident' }],
     });
     const notice = (departmentId: string, thresholdPct: number) => ({
-      orgId: org.orgId,
       budgetId: '00000000-0000-4000-8000-000000000001',
       departmentId,
       thresholdPct,
@@ -253,9 +252,12 @@ describe('governance notices as triggers', () => {
       period: '2026-11',
       at: new Date().toISOString(),
     });
-    ctx.governance.publish('budget.threshold', notice(org.departments.backend, 80));
-    ctx.governance.publish('budget.threshold', notice(org.departments.sales, 100));
-    ctx.governance.publish('budget.threshold', notice(org.departments.backend, 100));
+    for (const [dept, pct] of [
+      [org.departments.backend, 80],
+      [org.departments.sales, 100],
+      [org.departments.backend, 100],
+    ] as const)
+      await emitEventNow(ctx, org.orgId, 'budget.threshold_crossed', notice(dept, pct));
     await settle();
     const fired = await firings(org.orgId, policyId);
     expect(fired).toHaveLength(1);
@@ -296,29 +298,21 @@ describe('governance notices as triggers', () => {
       actions: [{ type: 'webhook', endpoint_id: endpointId }],
     });
     const gap = (provider: string, gapTokens: number, day: string) => ({
-      orgId: org.orgId,
       provider,
       day,
       gapTokens,
-      reportedTokens: gapTokens + 10,
-      observedTokens: 10,
       at: new Date().toISOString(),
     });
     const hooksBefore = receiver.received.length;
-    ctx.governance.publish('shadow_ai.gap', gap('openai', 500, '2026-11-01'));
-    ctx.governance.publish('shadow_ai.gap', gap('anthropic', 50_000, '2026-11-01'));
-    ctx.governance.publish('shadow_ai.gap', gap('openai', 50_000, '2026-11-02'));
-    ctx.governance.publish('shadow_ai.gap', gap('openai', 60_000, '2026-11-02'));
-    // Reconciliation's own emitter is bridged: its findings fire the policy too.
-    shadowAiNotices(ctx).emit('shadow_ai.gap', {
-      type: 'shadow_ai.gap',
-      orgId: org.orgId,
-      provider: 'openai',
-      date: '2026-11-05',
-      gap_tokens: 9000,
-      band: { lower: 8000, upper: 10_000 },
-      share: 0.4,
-    });
+    const gaps = [
+      gap('openai', 500, '2026-11-01'),
+      gap('anthropic', 50_000, '2026-11-01'),
+      gap('openai', 50_000, '2026-11-02'),
+      gap('openai', 60_000, '2026-11-02'),
+      // As reconciliation emits them: with the uncertainty band and share.
+      { ...gap('openai', 9000, '2026-11-05'), band: { lower: 8000, upper: 10_000 }, share: 0.4 },
+    ];
+    for (const g of gaps) await emitEventNow(ctx, org.orgId, 'shadow_ai.gap_detected', g);
     await settle();
     expect((await firings(org.orgId, policyId)).map((f) => f.dedupe_key)).toEqual([
       'shadow:openai:2026-11-02',
@@ -339,17 +333,14 @@ describe('governance notices as triggers', () => {
         actions: [{ type: 'create_incident' }],
       }) as PolicyContent;
     const gap = (day: string, gapTokens: number) =>
-      ctx.governance.publish('shadow_ai.gap', {
-        orgId: org.orgId,
+      emitEventNow(ctx, org.orgId, 'shadow_ai.gap_detected', {
         provider: 'openai',
         day,
         gapTokens,
-        reportedTokens: gapTokens,
-        observedTokens: 0,
         at: new Date().toISOString(),
       });
     const policy = await createPolicy(ctx.db, org.orgId, ADMIN, content(1000));
-    gap('2026-11-01', 5000);
+    await gap('2026-11-01', 5000);
     await settle();
     expect(await firings(org.orgId, policy.id)).toHaveLength(0);
     await publishPolicy(ctx.db, org.orgId, ADMIN, policy.id);
@@ -357,14 +348,14 @@ describe('governance notices as triggers', () => {
     await updatePolicy(ctx.db, org.orgId, ADMIN, policy.id, {
       trigger: { type: 'shadow_ai_gap', params: { min_gap_tokens: 0 } },
     });
-    gap('2026-11-02', 5);
-    gap('2026-11-03', 5000);
+    await gap('2026-11-02', 5);
+    await gap('2026-11-03', 5000);
     await settle();
     expect((await firings(org.orgId, policy.id)).map((f) => [f.dedupe_key, f.version])).toEqual([
       ['shadow:openai:2026-11-03', 1],
     ]);
     await disablePolicy(ctx.db, org.orgId, ADMIN, policy.id);
-    gap('2026-11-04', 5000);
+    await gap('2026-11-04', 5000);
     await settle();
     expect(await firings(org.orgId, policy.id)).toHaveLength(1);
   });

@@ -1,10 +1,11 @@
 import type { Database } from '@toktra/db';
 import { sql } from 'kysely';
 import type { AppContext } from '../context.js';
+import { emitEvent } from '../events/outbox.js';
 import { type FitRow, loadActiveFits } from './calibration.js';
 import { daysBetween, loadProviderDays, type ProviderDay } from './daily.js';
 import { DEFAULT_REL_SIGMA, defaultRatios, estimateFromBytes } from './fit.js';
-import { type ShadowAiGapNotice, shadowAiNotices } from './notices.js';
+import type { ShadowAiGapNotice } from './notices.js';
 
 /** Two-sided 95% band. */
 const Z = 1.96;
@@ -181,7 +182,7 @@ export async function computeShadowAi(
   });
 }
 
-/** Emits `shadow_ai.gap` for every significant day in the range (after a sync, for policies). */
+/** Emits `shadow_ai.gap_detected` for every significant day in the range (after a sync, for policies). */
 export async function emitShadowAiNotices(
   ctx: AppContext,
   orgId: string,
@@ -202,13 +203,17 @@ export async function emitShadowAiNotices(
         (d.gap_tokens ?? 0) /
         Math.max(1, (d.reconciled_input_tokens ?? 0) + (d.reconciled_output_tokens ?? 0)),
     }));
-  const bus = shadowAiNotices(ctx);
-  for (const n of notices) {
-    try {
-      bus.emit('shadow_ai.gap', n);
-    } catch (err) {
-      ctx.logger.error({ err }, 'shadow_ai.gap subscriber failed');
-    }
-  }
+  if (notices.length === 0) return notices;
+  await ctx.db.withTenant(orgId, async (tx) => {
+    for (const n of notices)
+      await emitEvent(ctx, tx, orgId, 'shadow_ai.gap_detected', {
+        provider: n.provider,
+        day: n.date,
+        gapTokens: n.gap_tokens,
+        band: n.band,
+        share: n.share,
+        at: new Date().toISOString(),
+      });
+  });
   return notices;
 }

@@ -1,6 +1,7 @@
 import { AppError, type Catalogue, estimateTokens, isUuid } from '@toktra/core';
 import type { AppContext } from '../context.js';
 import { markDeviceSeen } from '../devices/service.js';
+import { emitEvent } from '../events/outbox.js';
 import { absorbExtensionRequests } from '../extension/agent-overlap.js';
 import { withoutPrivateEvents } from '../privacy/ingest-backstop.js';
 import { getCalibratedRatios } from '../reconciliation/calibration.js';
@@ -82,10 +83,12 @@ export async function ingestBatch(
     const stored = rows.filter((r) => fresh.has(r.id));
     await upsertRollups(tx, orgId, aggregateRollups(stored, org.timeZone));
     if (stored.length > 0) {
+      // The event carries the batch to other processes and to the policy handlers; this process's
+      // preflight state and SSE streams hear it on the usage bus before the request answers.
+      const notice = buildNotice(orgId, stored);
+      await emitEvent(ctx, tx, orgId, 'usage.committed', notice);
       tx.onCommit(() =>
-        ctx.usageBus.publish(buildNotice(orgId, stored), (err) =>
-          ctx.logger.error({ err }, 'usage subscriber failed'),
-        ),
+        ctx.usageBus.publish(notice, (err) => ctx.logger.error({ err }, 'usage subscriber failed')),
       );
     }
     rejected.sort((a, b) => a.index - b.index);

@@ -13,6 +13,7 @@ import * as privacySettings from './20261122T013500-privacy-settings.js';
 import * as dataRequests from './20261122T014000-data-requests.js';
 import * as extension from './20261122T014500-extension.js';
 import * as perks from './20261122T015000-perks.js';
+import * as domainEvents from './20261207T071500-domain-events.js';
 import * as dashboardReadModels from './20261207T073000-dashboard-read-models.js';
 
 /** Every migration in order. Never edit one that has landed; add a new file instead. */
@@ -31,5 +32,6 @@ export const migrations: Record<string, Migration> = {
   '20261122T013500-privacy-settings': privacySettings,
   '20261122T015000-perks': perks,
   '20261122T014500-extension': extension,
+  '20261207T071500-domain-events': domainEvents,
   '20261207T073000-dashboard-read-models': dashboardReadModels,
 };

@@ -7,6 +7,7 @@ import type * as certificateAuthorities from './certificate-authorities.js';
 import type * as dataRequests from './data-requests.js';
 import type * as departments from './departments.js';
 import type * as devices from './devices.js';
+import type * as domainEvents from './domain-events.js';
 import type * as enrollTokens from './enroll-tokens.js';
 import type * as events from './events.js';
 import type * as extensionBrowsers from './extension-browsers.js';
@@ -66,6 +67,7 @@ export type DB = orgs.PartialDB &
   perks.PartialDB &
   orgCatalogueEntries.PartialDB &
   jobs.PartialDB &
+  domainEvents.PartialDB &
   sessions.PartialDB &
   providerConnections.PartialDB &
   reconciledUsage.PartialDB &
@@ -138,6 +140,8 @@ export const TENANT_TABLES = [
   'reimbursement_requests',
   'privacy_settings',
   'data_requests',
+  'domain_events',
+  'domain_event_receipts',
 ] as const;
 
 export type { AlertsTable } from './alerts.js';
@@ -168,6 +172,7 @@ export {
 } from './data-requests.js';
 export type { DepartmentsTable } from './departments.js';
 export type { DeviceStatus, DevicesTable, PrivacyState } from './devices.js';
+export type { DomainEventReceiptsTable, DomainEventsTable } from './domain-events.js';
 export type { EnrollTokensTable } from './enroll-tokens.js';
 export { EVENT_SOURCES, type EventSource, type EventsTable } from './events.js';
 export type { ExtensionBrowsersTable, ExtensionEnrollment } from './extension-browsers.js';

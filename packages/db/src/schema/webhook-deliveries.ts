@@ -24,6 +24,8 @@ export interface WebhookDeliveriesTable {
   log: ColumnType<DeliveryAttempt[], string | undefined, string>;
   created_at: ColumnType<Date, never, never>;
   delivered_at: Date | null;
+  /** Idempotency key of the message (e.g. `alert:<id>`): one delivery per endpoint and key. */
+  event_key: ColumnType<string | null, string | null | undefined, never>;
 }
 
 export interface PartialDB {

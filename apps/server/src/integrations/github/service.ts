@@ -3,6 +3,7 @@ import { AppError } from '@toktra/core';
 import type { Database } from '@toktra/db';
 import { type Actor, appendAudit } from '../../audit/service.js';
 import type { AppContext } from '../../context.js';
+import { emitEvent } from '../../events/outbox.js';
 import { decryptSecret, encryptSecret } from '../../secrets/service.js';
 import { mapGithubEvent } from './map-event.js';
 
@@ -118,12 +119,10 @@ export async function receiveGithubDelivery(
       .returning(['id', 'kind', 'level', 'occurred_at', 'user_id', 'department_id', 'repository'])
       .executeTakeFirst();
     if (!row) return { status: 'duplicate' as const };
-    tx.onCommit(() =>
-      ctx.governance.publish('risk.event', {
-        orgId,
-        riskEvent: { ...row, occurred_at: row.occurred_at.toISOString() },
-      }),
-    );
+    await emitEvent(ctx, tx, orgId, 'risk_event.received', {
+      ...row,
+      occurred_at: row.occurred_at.toISOString(),
+    });
     return { status: 'stored' as const, risk_event_id: row.id };
   });
 }

@@ -206,24 +206,3 @@ export async function routeAlert(ctx: AppContext, notice: AlertCreatedNotice): P
   }
   return matching.length;
 }
-
-const subscribed = new WeakSet<object>();
-const routing = new Set<Promise<unknown>>();
-
-/** Resolves once every alert announced so far has been routed (tests; shutdown). */
-export async function alertRoutingIdle(): Promise<void> {
-  while (routing.size > 0) await Promise.allSettled([...routing]);
-}
-
-/** Subscribes the Slack app to `alert.created` once per context. */
-export function subscribeAlertRouting(ctx: AppContext): void {
-  if (subscribed.has(ctx.governance)) return;
-  subscribed.add(ctx.governance);
-  ctx.governance.on('alert.created', (notice) => {
-    const done = routeAlert(ctx, notice).catch((err: unknown) =>
-      ctx.logger.error({ err }, 'Slack alert routing failed'),
-    );
-    routing.add(done);
-    void done.finally(() => routing.delete(done));
-  });
-}

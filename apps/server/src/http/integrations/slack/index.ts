@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../../context.js';
-import { subscribeAlertRouting } from '../../../integrations/slack/alert-channels.js';
 import { createSlackApp } from '../../../integrations/slack/bolt-app.js';
 import { FastifySlackReceiver } from '../../../integrations/slack/receiver.js';
 import { registerSlackOauthCallback } from './oauth-callback.js';
@@ -26,7 +25,8 @@ export async function registerSlackRoutes(app: FastifyInstance, ctx: AppContext)
   receivers.set(ctx, receiver);
   await receiver.mount(app, '/slack/events');
   registerSlackOauthCallback(app, ctx);
-  subscribeAlertRouting(ctx);
+  // Alerts reach their channels right after commit in the serving process (the outbox job is the backstop).
+  ctx.events.runHandlersEagerly();
   app.addHook('onClose', async () => receiver.stop());
   const appToken = ctx.config.slack.appToken;
   if (appToken) {
