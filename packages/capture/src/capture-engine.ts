@@ -1,6 +1,7 @@
 import type { CaptureFormatError } from './capture-reader.js';
 import { CaptureReader } from './capture-reader.js';
-import type { Flow, FlowCloseReason, FlowRecord } from './flow.js';
+import { closeFinalExchange, closeIdleExchange, lastPayloadAt } from './exchange-tracker.js';
+import type { ExchangeRecord, Flow, FlowCloseReason, FlowRecord } from './flow.js';
 import { CloseState, HsState } from './flow.js';
 import { FlowTable } from './flow-table.js';
 import { formatIp } from './ip-format.js';
@@ -18,8 +19,25 @@ import type { TrackerContext } from './tracker-context.js';
 export interface CaptureEngineOptions {
   /** Called for every finished connection (closed, idle, evicted, or still open at `end`). */
   onFlow?: (flow: FlowRecord) => void;
+  /**
+   * Called when a client opens a connection (its SYN, or the first QUIC Initial of a 4-tuple),
+   * with its endpoints only: the moment to learn the socket's owner while the socket surely exists.
+   */
+  onConnectionStart?: (endpoints: ConnectionEndpoints) => void;
   /** Called as soon as a connection's ClientHello is parsed (live agents report early). */
   onHandshake?: (flow: FlowRecord) => void;
+  /**
+   * Called for each request/response exchange of a connection with a ClientHello: when the next
+   * request starts, after `exchangeIdleMs` without payload, and (final) when the connection ends,
+   * always before its `onFlow`. A connection's exchanges add up to its byte counts exactly.
+   */
+  onExchange?: (exchange: ExchangeRecord) => void;
+  /** Silence that closes an answered exchange while its connection stays open (default 2 s). */
+  exchangeIdleMs?: number;
+  /** Request payload an upload burst needs to start a new exchange (default 160 bytes). */
+  minRequestBytes?: number;
+  /** Emit a TCP flow as soon as both FINs or a RST are seen, without lingering (live capture). */
+  emitOnClose?: boolean;
   /** Most concurrent flows; beyond it the least recently used flow is emitted early. */
   maxFlows?: number;
   /** Largest ClientHello reassembled per flow. */
@@ -32,6 +50,8 @@ export interface CaptureEngineOptions {
   lingerMs?: number;
 }
 
+export type ConnectionEndpoints = Pick<FlowRecord, 'transport' | 'srcIp' | 'srcPort' | 'dstIp' | 'dstPort'>;
+
 export interface CaptureEngine {
   /** Feeds the next chunk of a pcap/pcapng byte stream. */
   push(chunk: Uint8Array): void;
@@ -40,6 +60,7 @@ export interface CaptureEngine {
   /** Expires idle flows against a clock (milliseconds since the epoch), for live capture. */
   expire(nowMs: number): void;
   on(event: 'flow' | 'handshake', listener: (flow: FlowRecord) => void): void;
+  on(event: 'exchange', listener: (exchange: ExchangeRecord) => void): void;
   readonly stats: CaptureStats;
   /** Set when the input is not a capture or its framing is corrupt; further input is ignored. */
   readonly error: CaptureFormatError | null;
@@ -58,6 +79,13 @@ class Engine implements CaptureEngine, TrackerContext {
   private readonly tcpIdleMs: number;
   private readonly udpIdleMs: number;
   private readonly lingerMs: number;
+  private readonly exchangeIdleMs: number;
+  readonly minRequestBytes: number;
+  readonly emitOnClose: boolean;
+  /** Flows whose answered exchange an idle gap may close. */
+  private readonly watched = new Set<Flow>();
+  private readonly onConnectionStart: ((e: ConnectionEndpoints) => void) | undefined;
+  private readonly exchangeListeners: ((e: ExchangeRecord) => void)[] = [];
   private readonly flowListeners: ((f: FlowRecord) => void)[] = [];
   private readonly handshakeListeners: ((f: FlowRecord) => void)[] = [];
   private readonly reader: CaptureReader;
@@ -72,7 +100,12 @@ class Engine implements CaptureEngine, TrackerContext {
     this.tcpIdleMs = opts.tcpIdleMs ?? 300_000;
     this.udpIdleMs = opts.udpIdleMs ?? 60_000;
     this.lingerMs = opts.lingerMs ?? 2_000;
+    this.exchangeIdleMs = opts.exchangeIdleMs ?? 2_000;
+    this.minRequestBytes = opts.minRequestBytes ?? 160;
+    this.emitOnClose = opts.emitOnClose ?? false;
     if (opts.onFlow) this.flowListeners.push(opts.onFlow);
+    if (opts.onExchange) this.exchangeListeners.push(opts.onExchange);
+    this.onConnectionStart = opts.onConnectionStart;
     if (opts.onHandshake) this.handshakeListeners.push(opts.onHandshake);
     this.reader = new CaptureReader(this.onPacket);
   }
@@ -89,8 +122,13 @@ class Engine implements CaptureEngine, TrackerContext {
     return this.table.size;
   }
 
-  on(event: 'flow' | 'handshake', listener: (flow: FlowRecord) => void): void {
-    (event === 'flow' ? this.flowListeners : this.handshakeListeners).push(listener);
+  on(event: 'flow' | 'handshake' | 'exchange', listener: (record: never) => void): void {
+    const lists = {
+      flow: this.flowListeners,
+      handshake: this.handshakeListeners,
+      exchange: this.exchangeListeners,
+    };
+    (lists[event] as unknown[]).push(listener);
   }
 
   push(chunk: Uint8Array): void {
@@ -104,6 +142,12 @@ class Engine implements CaptureEngine, TrackerContext {
   }
 
   expire(nowMs: number): void {
+    for (const f of this.watched) {
+      if (lastPayloadAt(f) + this.exchangeIdleMs > nowMs) continue;
+      this.watched.delete(f);
+      f.exWatched = false;
+      closeIdleExchange(f, this);
+    }
     // Oldest first: once a flow is more recent than the shortest timeout, all later ones are too.
     let f = this.table.head;
     while (f !== null && f.lastTs + this.lingerMs <= nowMs) {
@@ -170,6 +214,42 @@ class Engine implements CaptureEngine, TrackerContext {
     this.emit(f);
   }
 
+  connectionStarted(f: Flow): void {
+    if (!this.onConnectionStart) return;
+    this.onConnectionStart({
+      transport: f.proto === PROTO_TCP ? 'tcp' : 'quic',
+      srcIp: formatIp(f.ipVersion, f.c0, f.c1, f.c2, f.c3),
+      srcPort: f.cport,
+      dstIp: formatIp(f.ipVersion, f.s0, f.s1, f.s2, f.s3),
+      dstPort: f.sport,
+    });
+  }
+
+  watchExchange(f: Flow): void {
+    f.exWatched = true;
+    this.watched.add(f);
+  }
+
+  emitExchange(f: Flow, final: boolean): void {
+    if (this.exchangeListeners.length > 0) {
+      const rec: ExchangeRecord = {
+        ...toRecordBase(f),
+        seq: f.exSeq,
+        final,
+        connectionStartedAt: f.startTs,
+        startedAt: f.exStart,
+        endedAt: f.exEnd,
+        bytesUp: f.exUp,
+        bytesDown: f.exDown,
+      };
+      for (const l of this.exchangeListeners) l(rec);
+    }
+    f.exSeq++;
+    f.exUp = 0;
+    f.exDown = 0;
+    f.exHasRequest = false;
+  }
+
   handshakeDone(f: Flow): void {
     this.stats.handshakesParsed++;
     if (this.handshakeListeners.length === 0) return;
@@ -184,6 +264,11 @@ class Engine implements CaptureEngine, TrackerContext {
     }
     this.releaseBuffer(f);
     this.table.remove(f);
+    if (f.exWatched) {
+      this.watched.delete(f);
+      f.exWatched = false;
+    }
+    closeFinalExchange(f, this);
     this.stats.flowsEmitted++;
     const rec = toRecord(f, reason ?? f.closeReason);
     for (const l of this.flowListeners) l(rec);
@@ -191,8 +276,27 @@ class Engine implements CaptureEngine, TrackerContext {
 }
 
 function toRecord(f: Flow, reason: FlowCloseReason): FlowRecord {
+  return {
+    ...toRecordBase(f),
+    startedAt: f.startTs,
+    endedAt: f.lastTs,
+    bytesUp: f.bytesUp,
+    bytesDown: f.bytesDown,
+    packetsUp: f.packetsUp,
+    packetsDown: f.packetsDown,
+    closeReason: reason,
+  };
+}
+
+type RecordBase = Omit<
+  FlowRecord,
+  'startedAt' | 'endedAt' | 'bytesUp' | 'bytesDown' | 'packetsUp' | 'packetsDown' | 'closeReason'
+>;
+
+function toRecordBase(f: Flow): RecordBase {
   const h = f.hello;
   return {
+    id: f.id,
     transport: f.proto === PROTO_TCP ? 'tcp' : 'quic',
     sni: h?.sni ?? null,
     alpn: h?.alpn ?? [],
@@ -203,13 +307,6 @@ function toRecord(f: Flow, reason: FlowCloseReason): FlowRecord {
     srcPort: f.cport,
     dstIp: formatIp(f.ipVersion, f.s0, f.s1, f.s2, f.s3),
     dstPort: f.sport,
-    startedAt: f.startTs,
-    endedAt: f.lastTs,
-    bytesUp: f.bytesUp,
-    bytesDown: f.bytesDown,
-    packetsUp: f.packetsUp,
-    packetsDown: f.packetsDown,
-    closeReason: reason,
   };
 }
 

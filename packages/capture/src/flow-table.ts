@@ -8,6 +8,9 @@ function mixAddr(a: number, b: number, c: number, d: number): number {
   return Math.imul(h ^ d ^ (h >>> 16), 0x9e3779b1);
 }
 
+/** Unique per process, not per table: a restarted engine must not reuse a live connection's id. */
+let nextFlowId = 1;
+
 /**
  * Flow table keyed by the 5-tuple in either direction, with an intrusive LRU list (oldest at `head`)
  * for idle expiry and for evicting the least recently used flow when the table is full. Lookups hash
@@ -69,6 +72,7 @@ export class FlowTable {
   /** Creates a flow for the packet last passed to `find`, with the packet's sender as the client. */
   create(p: PacketInfo): Flow {
     const f = new Flow();
+    f.id = nextFlowId++;
     f.hash = this.lastHash;
     f.proto = p.proto;
     f.ipVersion = p.ipVersion;

@@ -69,6 +69,28 @@ export class Flow {
   quicKeys: InitialKeys | null = null;
   quicDcid: Uint8Array | null = null;
 
+  /** Engine-local connection number (FlowRecord.id). */
+  id = 0;
+  // Exchange segmentation (see exchange-tracker.ts): totals of the exchange in progress, and an
+  // upload burst that began after a download and is not yet known to be a new request.
+  exSeq = 0;
+  exUp = 0;
+  exDown = 0;
+  exStart = 0;
+  exEnd = 0;
+  /** A download has been seen since the exchange's (last) upload. */
+  exDownPhase = false;
+  /** The exchange holds a request (a substantial upload burst), so it may be reported on its own. */
+  exHasRequest = false;
+  /** The handshake's exchange has absorbed the connection's first request. */
+  firstRequestSeen = false;
+  pendUp = 0;
+  pendEligible = 0;
+  pendStart = 0;
+  pendEnd = 0;
+  /** In the engine's set of flows whose exchange may be closed by an idle gap. */
+  exWatched = false;
+
   /** Swap client and server when a ClientHello proves the port-based guess wrong. */
   swapDirection(): void {
     let t = this.c0;
@@ -89,6 +111,9 @@ export class Flow {
     t = this.bytesUp;
     this.bytesUp = this.bytesDown;
     this.bytesDown = t;
+    t = this.exUp;
+    this.exUp = this.exDown;
+    this.exDown = t;
     t = this.packetsUp;
     this.packetsUp = this.packetsDown;
     this.packetsDown = t;
@@ -109,6 +134,8 @@ export type FlowCloseReason = 'fin' | 'rst' | 'idle' | 'evicted' | 'end';
 
 /** One finished connection as reported by the engine. */
 export interface FlowRecord {
+  /** Engine-local connection number, shared with the connection's exchanges. */
+  id: number;
   transport: 'tcp' | 'quic';
   sni: string | null;
   alpn: string[];
@@ -129,4 +156,18 @@ export interface FlowRecord {
   packetsUp: number;
   packetsDown: number;
   closeReason: FlowCloseReason;
+}
+
+/**
+ * One request/response exchange of a connection: an upload burst and the download that answered
+ * it, closed by the next request, an idle gap, or the connection's end. Totals only — never packet
+ * sizes or timings. The exchanges of a connection add up to exactly its byte counts.
+ */
+export interface ExchangeRecord extends Omit<FlowRecord, 'closeReason' | 'packetsUp' | 'packetsDown'> {
+  /** 0, 1, 2, … per connection; exchange 0 also carries the TLS/QUIC handshake. */
+  seq: number;
+  /** The connection's end: no later exchange will follow. */
+  final: boolean;
+  /** When the connection started (the exchange's own span is startedAt..endedAt). */
+  connectionStartedAt: number;
 }

@@ -1,10 +1,10 @@
-export type { CaptureEngine, CaptureEngineOptions } from './capture-engine.js';
+export type { CaptureEngine, CaptureEngineOptions, ConnectionEndpoints } from './capture-engine.js';
 export { createCaptureEngine } from './capture-engine.js';
 export type { PacketSink } from './capture-reader.js';
 export { CaptureFormatError, CaptureReader } from './capture-reader.js';
 export type { ReadFlowsOptions } from './capture-source.js';
 export { openCaptureSource, readCaptureFile, readFlows } from './capture-source.js';
-export type { FlowCloseReason, FlowRecord } from './flow.js';
+export type { ExchangeRecord, FlowCloseReason, FlowRecord } from './flow.js';
 export { formatIp } from './ip-format.js';
 export type { CaptureStats } from './packet-info.js';
 export type { InitialKeys } from './quic-initial.js';

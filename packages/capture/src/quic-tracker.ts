@@ -1,3 +1,4 @@
+import { noteDownload, noteUpload } from './exchange-tracker.js';
 import type { Flow } from './flow.js';
 import { HsState } from './flow.js';
 import type { PacketInfo } from './packet-info.js';
@@ -45,7 +46,8 @@ export function trackUdp(p: PacketInfo, ctx: TrackerContext): void {
     ctx.stats.flowsCreated++;
     up = true;
     f.directionKnown = initial;
-    if (!initial) {
+    if (initial) ctx.connectionStarted(f);
+    else {
       f.hs = HsState.GaveUp;
       if (p.sport === 443) {
         f.swapDirection();
@@ -59,9 +61,13 @@ export function trackUdp(p: PacketInfo, ctx: TrackerContext): void {
   if (up) {
     f.packetsUp++;
     f.bytesUp += p.payloadLen;
+    // Long-header packets (Initial/Handshake, padded to 1,200 B) never make a burst a request.
+    const shortHeader = p.payloadCapLen > 0 && (p.buf[p.payloadOff]! & 0x80) === 0;
+    if (p.payloadLen > 0) noteUpload(f, p.payloadLen, shortHeader ? p.payloadLen : 0, p.tsMs);
   } else {
     f.packetsDown++;
     f.bytesDown += p.payloadLen;
+    if (p.payloadLen > 0) noteDownload(f, p.payloadLen, p.tsMs, ctx);
   }
   if (f.hs !== HsState.Pending) return;
   const end = p.payloadOff + p.payloadCapLen;

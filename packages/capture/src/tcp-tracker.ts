@@ -1,3 +1,4 @@
+import { noteDownload, noteUpload } from './exchange-tracker.js';
 import type { Flow } from './flow.js';
 import { CloseState, HsState } from './flow.js';
 import type { PacketInfo } from './packet-info.js';
@@ -34,7 +35,7 @@ export function trackTcp(p: PacketInfo, ctx: TrackerContext): void {
       if (flags & TCP_ACK) {
         f.swapDirection();
         up = false;
-      }
+      } else ctx.connectionStarted(f);
     } else if (looksLikeClientHello(p.buf, p.payloadOff, p.payloadCapLen)) {
       f.directionKnown = true;
     } else if (p.sport === 443 || (p.dport !== 443 && p.sport < p.dport)) {
@@ -89,6 +90,7 @@ export function trackTcp(p: PacketInfo, ctx: TrackerContext): void {
       if (d > 0) {
         f.bytesUp += d;
         f.cNext = end;
+        noteUpload(f, d, d, p.tsMs);
       }
       if (f.hs === HsState.Pending) feedHandshake(f, p, ctx);
     } else {
@@ -100,6 +102,7 @@ export function trackTcp(p: PacketInfo, ctx: TrackerContext): void {
       if (d > 0) {
         f.bytesDown += d;
         f.sNext = end;
+        noteDownload(f, d, p.tsMs, ctx);
       }
     }
   }
@@ -115,6 +118,9 @@ export function trackTcp(p: PacketInfo, ctx: TrackerContext): void {
         f.closeState = CloseState.Closing;
       }
     }
+    // Byte counts are final once both sides closed (or one reset): trailing ACKs carry none, and
+    // a retransmission cannot add sequence space. Live capture reports it now, not after a linger.
+    if (f.closeState === CloseState.Closing && ctx.emitOnClose) ctx.finishFlow(f);
   }
 }
 

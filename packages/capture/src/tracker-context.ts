@@ -1,10 +1,11 @@
+import type { ExchangeSink } from './exchange-tracker.js';
 import type { Flow } from './flow.js';
 import type { FlowTable } from './flow-table.js';
 import type { CaptureStats } from './packet-info.js';
 import type { ReassemblyBuffer } from './reassembly-buffer.js';
 
 /** What the TCP and QUIC trackers need from the engine; keeps them free of a circular import. */
-export interface TrackerContext {
+export interface TrackerContext extends ExchangeSink {
   readonly table: FlowTable;
   readonly stats: CaptureStats;
   readonly maxHandshakeBytes: number;
@@ -15,6 +16,10 @@ export interface TrackerContext {
   releaseBuffer(f: Flow): void;
   /** Emits and removes the flow (a new connection reuses its 5-tuple). */
   finishFlow(f: Flow): void;
+  /** A closed TCP flow is emitted at once instead of lingering (live capture: nothing waits in memory). */
+  readonly emitOnClose: boolean;
+  /** A client opened a connection (SYN, or a QUIC Initial on a new 4-tuple). */
+  connectionStarted(f: Flow): void;
   /** Called once when a flow's ClientHello has been parsed. */
   handshakeDone(f: Flow): void;
 }

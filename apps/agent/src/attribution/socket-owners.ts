@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { readUserNames } from './passwd.js';
+import { readInteractiveAccounts, readUserNames } from './passwd.js';
 import { parseProcNet } from './proc-net.js';
 
 export interface SocketOwner {
@@ -18,6 +18,8 @@ export interface FlowEndpoints {
 
 export interface SocketOwnerOptions {
   procRoot?: string;
+  /** The account database (tests point it at a file of their own). */
+  passwdFile?: string;
   /** How long an observed socket is remembered after it disappears (short-lived connections). */
   rememberMs?: number;
   /** Only sockets to these remote ports are tracked (the agent watches 443 by default). */
@@ -36,7 +38,8 @@ const keyOf = (kind: string, srcIp: string, srcPort: number, dstIp: string, dstP
  */
 export class SocketOwners {
   private readonly seen = new Map<string, { uid: number; at: number }>();
-  private names = readUserNames();
+  private names: Map<number, string>;
+  private readonly passwdFile: string | undefined;
   private readonly procRoot: string;
   private readonly rememberMs: number;
   private readonly now: () => number;
@@ -44,6 +47,8 @@ export class SocketOwners {
 
   constructor(options: SocketOwnerOptions = {}) {
     this.procRoot = options.procRoot ?? '/proc';
+    this.passwdFile = options.passwdFile;
+    this.names = readUserNames(this.passwdFile);
     this.rememberMs = options.rememberMs ?? 120_000;
     this.now = options.now ?? Date.now;
     this.remotePorts = options.remotePorts;
@@ -98,10 +103,33 @@ export class SocketOwners {
     }
     return found.map((hit) => {
       if (!hit) return undefined;
-      if (!this.names.has(hit.uid)) this.names = readUserNames();
+      if (!this.names.has(hit.uid)) this.names = readUserNames(this.passwdFile);
       return { uid: hit.uid, user: this.names.get(hit.uid) ?? `uid:${hit.uid}` };
     });
   }
+
+  /**
+   * Records an owner learnt elsewhere (the eBPF connect tracer), so a socket that is gone before
+   * its handshake is processed is still attributed.
+   */
+  remember(flow: FlowEndpoints, uid: number): void {
+    const kind = flow.transport === 'tcp' ? 'tcp' : 'udp';
+    this.seen.set(keyOf(kind, flow.srcIp, flow.srcPort, flow.dstIp, flow.dstPort), { uid, at: this.now() });
+  }
+
+  /**
+   * The device's only interactive account, or undefined when there are none or several: an
+   * unknown socket owner may be charged to that person and to nobody else.
+   */
+  soleAccount(): SocketOwner | undefined {
+    const at = this.now();
+    if (!this.accounts || at - this.accounts.at > 60_000)
+      this.accounts = { at, list: readInteractiveAccounts(this.passwdFile) };
+    const [only, ...more] = this.accounts.list;
+    return only && more.length === 0 ? only : undefined;
+  }
+
+  private accounts: { at: number; list: SocketOwner[] } | undefined;
 
   private find(flow: FlowEndpoints) {
     const kind = flow.transport === 'tcp' ? 'tcp' : 'udp';

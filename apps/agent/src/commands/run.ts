@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { newEventId } from '@toktra/core';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { startConnectProxy } from '../proxy/connect-proxy.js';
@@ -46,12 +47,24 @@ export async function runAgent(opts: RunOptions): Promise<void> {
     stopSource = proxy.close;
     log(`observing through the HTTP CONNECT proxy on ${opts.proxy.host}:${proxy.port}`);
   } else {
+    // Engine connection number → the connection's id on the wire (UUIDv7, made on the device).
+    const connectionIds = new Map<number, string>();
     const capture = new LiveCapture({
       interface: opts.interface,
       ports: opts.ports,
       pidFile: path.join(paths.dir, 'tcpdump.pid'),
       isPaused: () => runtime.isPaused(),
-      onFlow: (flow, owner) => runtime.record(flow, owner),
+      exchangeIdleMs: Number(process.env.TOKTRA_AGENT_EXCHANGE_IDLE_MS) || undefined,
+      passwdFile: process.env.TOKTRA_AGENT_PASSWD_FILE || undefined,
+      onExchange: (exchange, owner, ownerKnown) => {
+        const id = connectionIds.get(exchange.id) ?? newEventId();
+        if (exchange.final) connectionIds.delete(exchange.id);
+        else connectionIds.set(exchange.id, id);
+        runtime.record(exchange, owner, 'agent', {
+          connection: { id, seq: exchange.seq },
+          ownerUnknown: !ownerKnown && owner === undefined,
+        });
+      },
       onError: (error) => log(error.message),
     });
     await capture.start();

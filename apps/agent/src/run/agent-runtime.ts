@@ -92,20 +92,27 @@ export class AgentRuntime {
   }
 
   /**
-   * A finished connection: journalled (fsync, off the event loop) before it counts as captured,
+   * A finished connection (proxy) or exchange (capture): journalled (fsync, off the event loop) before it counts as captured,
    * then shipped.
    */
   record(
     flow: Pick<FlowRecord, 'sni' | 'transport' | 'startedAt' | 'endedAt' | 'bytesUp' | 'bytesDown'>,
     owner?: SocketOwner,
     source: 'agent' | 'proxy' = 'agent',
+    extra: { connection?: { id: string; seq: number }; ownerUnknown?: boolean } = {},
   ): void {
     // Dropped before it becomes an event: private when it started or now (a window began mid-way).
     if (this.privacy.isPrivateFor(owner, new Date(flow.startedAt)) || this.privacy.isPrivateFor(owner))
       return;
     if (owner) this.privacy.seenAccounts.add(owner.user.toLowerCase());
     const personal = this.personalMode();
-    const event = toAgentEvent(flow, this.catalogue, { osUser: owner?.user, personal, source });
+    const event = toAgentEvent(flow, this.catalogue, {
+      osUser: owner?.user,
+      osUserUnknown: extra.ownerUnknown,
+      personal,
+      source,
+      connection: extra.connection,
+    });
     if (!event) return;
     const queue = personal ? this.personalQueue : this.queue;
     queue.appendAsync([event]).then(

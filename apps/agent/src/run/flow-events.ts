@@ -12,19 +12,31 @@ export interface AgentEvent {
   bytes_down: number;
   duration_ms: number;
   os_user?: string;
+  /** The socket's owner could not be learnt and the device has several accounts: charge nobody. */
+  os_user_unknown?: true;
+  /** Capture mode: the connection (a UUIDv7 made on the device) and the exchange's number on it. */
+  connection_id?: string;
+  seq?: number;
   personal?: true;
   source: 'agent' | 'proxy';
 }
 
 /**
- * Turns a finished connection into an event, or null when it is not to an AI host we know:
+ * Turns a finished connection (proxy mode) or one exchange of a connection (capture mode) into an
+ * event, or null when it is not to an AI host we know:
  * other hostnames never leave the device. The event id is a UUIDv7 made here, so a resend
  * after a crash is deduplicated by the server.
  */
 export function toAgentEvent(
   flow: Pick<FlowRecord, 'sni' | 'transport' | 'startedAt' | 'endedAt' | 'bytesUp' | 'bytesDown'>,
   catalogue: Catalogue,
-  extra: { osUser?: string; personal?: boolean; source?: 'agent' | 'proxy' } = {},
+  extra: {
+    osUser?: string;
+    osUserUnknown?: boolean;
+    personal?: boolean;
+    source?: 'agent' | 'proxy';
+    connection?: { id: string; seq: number };
+  } = {},
 ): AgentEvent | null {
   if (!flow.sni || !catalogue.classify(flow.sni)) return null;
   return {
@@ -36,7 +48,12 @@ export function toAgentEvent(
     bytes_up: flow.bytesUp,
     bytes_down: flow.bytesDown,
     duration_ms: Math.max(0, Math.round(flow.endedAt - flow.startedAt)),
-    ...(extra.osUser ? { os_user: extra.osUser } : {}),
+    ...(extra.osUser
+      ? { os_user: extra.osUser }
+      : extra.osUserUnknown
+        ? { os_user_unknown: true as const }
+        : {}),
+    ...(extra.connection ? { connection_id: extra.connection.id, seq: extra.connection.seq } : {}),
     ...(extra.personal ? { personal: true as const } : {}),
     source: extra.source ?? 'agent',
   };

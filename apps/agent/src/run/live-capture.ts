@@ -1,7 +1,13 @@
 import type { ChildProcessByStdio } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { type CaptureEngine, type CaptureStats, createCaptureEngine, type FlowRecord } from '@toktra/capture';
+import {
+  type CaptureEngine,
+  type CaptureStats,
+  createCaptureEngine,
+  type ExchangeRecord,
+  type FlowRecord,
+} from '@toktra/capture';
 import { type FlowEndpoints, type SocketOwner, SocketOwners } from '../attribution/socket-owners.js';
 import { startTcpdump, type TcpdumpOptions } from './tcpdump.js';
 
@@ -16,7 +22,16 @@ export interface LiveCaptureOptions extends TcpdumpOptions {
   statsEveryMs?: number;
   /** Checked every second: while true, tcpdump is stopped and in-flight connections discarded. */
   isPaused: () => boolean;
-  onFlow: (flow: FlowRecord, owner: SocketOwner | undefined) => void;
+  /** Silence that closes an answered exchange while the connection stays open (default 2 s). */
+  exchangeIdleMs?: number;
+  /** The account database (tests); default /etc/passwd. */
+  passwdFile?: string;
+  /**
+   * Each request/response exchange of a connection, as soon as it is complete; the last one when
+   * the connection ends. `owner` is the socket's owner, or the device's only interactive account
+   * when the owner could not be learnt (`ownerKnown` false); undefined means nobody may be charged.
+   */
+  onExchange: (exchange: ExchangeRecord, owner: SocketOwner | undefined, ownerKnown: boolean) => void;
   onError: (error: Error) => void;
 }
 
@@ -25,7 +40,7 @@ const flowKey = (f: Pick<FlowRecord, 'transport' | 'srcIp' | 'srcPort' | 'dstIp'
 
 /**
  * Live capture: tcpdump's pcap stream into the capture engine, each connection attributed to the
- * local user who owned its socket when the handshake was seen. Privacy Hours stop the capture
+ * local user who owned its socket, looked up from the connection's SYN. Privacy Hours stop the capture
  * itself, so nothing is captured, not merely not sent.
  */
 export class LiveCapture {
@@ -37,14 +52,14 @@ export class LiveCapture {
   private readonly pendingOwners: FlowEndpoints[] = [];
   private timers: NodeJS.Timeout[] = [];
   private transition: Promise<void> = Promise.resolve();
-  private readonly totals = { packets: 0, drops: 0, restarts: 0, unattributed: 0 };
+  private readonly totals = { packets: 0, drops: 0, restarts: 0, unattributed: 0, connections: 0 };
   private lastLookupAt = 0;
   private lookupTimer: NodeJS.Timeout | undefined;
   /** The running tcpdump's own kernel-drop count (cumulative for that process). */
   private liveDrops = 0;
 
   constructor(private readonly options: LiveCaptureOptions) {
-    this.owners = new SocketOwners({ remotePorts: options.ports });
+    this.owners = new SocketOwners({ remotePorts: options.ports, passwdFile: options.passwdFile });
   }
 
   get capturing(): boolean {
@@ -56,6 +71,7 @@ export class LiveCapture {
     drops: number;
     restarts: number;
     unattributed: number;
+    connections: number;
     activeFlows: number;
     engine?: CaptureStats;
   } {
@@ -100,20 +116,29 @@ export class LiveCapture {
 
   private async startCapture(): Promise<void> {
     const engine = createCaptureEngine({
-      onHandshake: (flow) => {
-        const { transport, srcIp, srcPort, dstIp, dstPort } = flow;
-        this.pendingOwners.push({ transport, srcIp, srcPort, dstIp, dstPort });
-      },
-      onFlow: (flow) => {
-        const key = flowKey(flow);
-        // Only connections with a handshake (an SNI) can become events; theirs is looked up now
-        // if it is still waiting for the next grouped read.
+      // Final byte counts are handed on the moment a connection closes: nothing finished waits
+      // in memory for a kill -9 to lose it.
+      emitOnClose: true,
+      exchangeIdleMs: this.options.exchangeIdleMs,
+      // The owner is looked up from the SYN / first Initial, while the socket surely exists — not
+      // when the handshake is processed, by which time a short call's socket may be gone.
+      onConnectionStart: (endpoints) => this.pendingOwners.push(endpoints),
+      onExchange: (exchange) => {
+        const key = flowKey(exchange);
         if (!this.ownerByFlow.has(key) && this.pendingOwners.some((f) => flowKey(f) === key))
           this.attributePending(true);
-        const owner = this.ownerByFlow.get(key);
-        if (flow.sni && !owner) this.totals.unattributed += 1;
-        this.ownerByFlow.delete(key);
-        this.options.onFlow(flow, owner);
+        let owner = this.ownerByFlow.get(key);
+        if (!owner && exchange.seq === 0) {
+          // Capture that began mid-handshake (no SYN seen): one more try now.
+          owner = this.owners.lookup(exchange);
+          if (owner) this.ownerByFlow.set(key, owner);
+        }
+        if (!owner && exchange.seq === 0) this.totals.unattributed += 1;
+        this.options.onExchange(exchange, owner ?? this.owners.soleAccount(), owner !== undefined);
+      },
+      onFlow: (flow) => {
+        this.ownerByFlow.delete(flowKey(flow));
+        this.totals.connections += flow.sni ? 1 : 0;
       },
     });
     const child = await startTcpdump(this.options);
@@ -155,7 +180,7 @@ export class LiveCapture {
    */
   private attributePending(force = false): void {
     if (this.pendingOwners.length === 0) return;
-    const wait = this.lastLookupAt + (this.options.ownerLookupMs ?? 50) - Date.now();
+    const wait = this.lastLookupAt + (this.options.ownerLookupMs ?? 20) - Date.now();
     if (wait > 0 && !force) {
       this.lookupTimer ??= setTimeout(() => {
         this.lookupTimer = undefined;

@@ -54,7 +54,8 @@ export async function loadOrgCatalogue(tx: Tx, orgId: string): Promise<Catalogue
 
 /**
  * Resolves who each event belongs to with one query for the whole batch:
- * device events → the device's OS-user mapping, else the org-wide mapping, else the device owner;
+ * device events → the device's OS-user mapping, else the org-wide mapping, else the device owner
+ * (never for an event whose OS user the agent could not learn: that one stays unattributed);
  * API events → the stated user id or email. Each user's department and manager come with it.
  * Returns one attribution per event index; `null` for an API event whose user is unknown.
  */
@@ -114,7 +115,11 @@ export async function attributeEvents(
       if (own || !mapped.has(row.os_user)) mapped.set(row.os_user, { user: row.user_id, own });
     }
     for (const e of events) {
-      userOf.set(e.index, (e.osUser && mapped.get(e.osUser)?.user) || device.owner_user_id);
+      // An event whose account the agent could not learn is charged to nobody: on a shared device
+      // the owner may not be who made it (agents send os_user themselves when only one account
+      // can have). Older agents never say so and keep the owner fallback.
+      if (e.osUserUnknown) userOf.set(e.index, null);
+      else userOf.set(e.index, (e.osUser && mapped.get(e.osUser)?.user) || device.owner_user_id);
     }
   } else {
     const ids = [...new Set(events.map((e) => e.userId).filter((u): u is string => u !== null))];

@@ -43,6 +43,10 @@ export interface ValidEvent {
   bytesDown: number;
   durationMs: number | null;
   osUser: string | null;
+  /** The agent could not learn the socket's owner (and the device has several accounts). */
+  osUserUnknown: boolean;
+  /** Capture-mode agents: the exchange's number on its connection (0 carries the handshake). */
+  seq: number | null;
   model: string | null;
   /** API events only: who and which provider the reporter states. */
   provider: string | null;
@@ -68,6 +72,9 @@ export const agentEventSchema = z.object({
   bytes_down: count,
   duration_ms: count.nullish(),
   os_user: text(256).nullish(),
+  os_user_unknown: z.boolean().optional(),
+  connection_id: z.string().refine(isUuid, 'must be a UUID').optional(),
+  seq: z.number().int().min(0).max(1_000_000_000).optional(),
   personal: z.boolean().optional(),
   source: z.enum(['agent', 'proxy', 'extension']).default('agent'),
   model: text(200).nullish(),
@@ -177,6 +184,8 @@ export function validateEvent(
       bytesDown: e.bytes_down ?? 0,
       durationMs: e.duration_ms ?? null,
       osUser: isApi ? null : (e.os_user?.toLowerCase() ?? null),
+      osUserUnknown: !isApi && e.os_user_unknown === true && !e.os_user,
+      seq: isApi ? null : (e.seq ?? null),
       model: e.model ?? null,
       provider: isApi ? e.provider : null,
       userEmail: isApi ? (e.user_email?.toLowerCase() ?? null) : null,

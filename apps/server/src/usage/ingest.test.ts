@@ -241,6 +241,38 @@ describe('ingestBatch', () => {
     expect(byId.get(batch[2]?.id as string)).toMatchObject({ user_id: a.users.alice, os_user: 'nobody' });
   });
 
+  it('charges an event whose OS user the agent could not learn to nobody, and takes exchange fields', async () => {
+    const connection = newEventId();
+    const batch = [
+      agentEvent({ os_user_unknown: true, connection_id: connection, seq: 0 }),
+      agentEvent({ connection_id: connection, seq: 1, os_user: 'nobody' }),
+      agentEvent(), // an older agent: no flag, the owner fallback stays
+    ];
+    expect(await ingestBatch(ctx, a.orgId, device(a), batch)).toEqual({
+      accepted: 3,
+      duplicates: 0,
+      rejected: [],
+    });
+    const rows = await ctx.db.withTenant(a.orgId, ({ db }) =>
+      db
+        .selectFrom('events')
+        .select(['id', 'user_id'])
+        .where(
+          'id',
+          'in',
+          batch.map((e) => e.id),
+        )
+        .execute(),
+    );
+    const userOf = new Map(rows.map((r) => [r.id, r.user_id]));
+    expect(batch.map((e) => userOf.get(e.id))).toEqual([null, a.users.alice, a.users.alice]);
+    const bad = await ingestBatch(ctx, a.orgId, device(a), [
+      agentEvent({ connection_id: 'nope' }),
+      agentEvent({ seq: -1 }),
+    ]);
+    expect(bad.rejected.map((r) => r.code)).toEqual(['invalid_event', 'invalid_event']);
+  });
+
   it("classifies with the org's own catalogue entries, for that org only", async () => {
     await addCatalogueEntry(ctx.db, a.orgId, cli, {
       host: 'llm.corp.example',
