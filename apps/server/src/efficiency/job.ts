@@ -1,3 +1,4 @@
+import { orgScope } from '../auth/scope.js';
 import type { AppContext } from '../context.js';
 import { DEFAULT_WINDOW_DAYS, scoreTeams, scoreUsers } from './service.js';
 import { forgetCachedTiers } from './tiers.js';
@@ -8,8 +9,8 @@ export async function refreshEfficiencyScores(
   orgId: string,
   endDay?: string,
 ): Promise<void> {
-  const people = await scoreUsers(ctx, orgId, { endDay });
-  const teams = await scoreTeams(ctx, orgId, { endDay: people.end_day });
+  const people = await scoreUsers(ctx, orgScope(orgId), { endDay });
+  const teams = await scoreTeams(ctx, orgScope(orgId), { endDay: people.end_day });
   const rows = [
     ...people.users
       .filter((u) => u.score !== null)
