@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
+import { orgScope } from '../../apps/server/src/auth/scope.js';
 import { generateExportJob } from '../../apps/server/src/exports/job.js';
 import { createExport, getExport } from '../../apps/server/src/exports/service.js';
 import { JobRunner } from '../../apps/server/src/jobs/runner.js';
@@ -54,7 +55,7 @@ try {
   const started = Date.now();
   const { jobId } = await createExport(
     ctx,
-    org.orgId,
+    orgScope(org.orgId),
     { type: 'cli', id: null },
     {
       startDate: start,
@@ -65,7 +66,7 @@ try {
   );
   await new JobRunner(ctx, [generateExportJob]).runOnce();
   clearInterval(sampler);
-  const view = await getExport(ctx, org.orgId, jobId);
+  const view = await getExport(ctx, orgScope(org.orgId), jobId);
   const file = path.join(dataDir, 'exports', org.orgId, `${jobId}.${format}`);
   console.log(
     JSON.stringify({

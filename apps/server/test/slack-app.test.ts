@@ -308,7 +308,15 @@ describe('slash commands', () => {
     );
     expect((await run('/toktra-alerts', 'UOWNER', 'limit:99')).json().text).toContain('from 1 to 50');
     expect((await run('/toktra-alerts', 'UOWNER', 'everything')).json().text).toContain('Usage:');
-    expect((await run('/toktra-alerts', 'UALICE')).json().text).toContain('Only admins');
+    expect((await run('/toktra-alerts', 'UALICE')).json().text).toContain('Only Toktra admins and auditors');
+    // A manager gets what the API gives them: GET /v1/alerts refuses managers, so does Slack.
+    await ctx.db.withTenant(a.orgId, ({ db }) =>
+      db.updateTable('users').set({ role: 'manager' }).where('id', '=', a.users.carol).execute(),
+    );
+    expect((await run('/toktra-alerts', 'UCAROL')).json().text).toContain('Only Toktra admins and auditors');
+    await ctx.db.withTenant(a.orgId, ({ db }) =>
+      db.updateTable('users').set({ role: 'employee' }).where('id', '=', a.users.carol).execute(),
+    );
   });
 
   it('answers unmapped users and unknown workspaces with what to do', async () => {

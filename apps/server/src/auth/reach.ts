@@ -1,6 +1,7 @@
 import type { Database } from '@toktra/db';
 import type { Actor } from '../audit/service.js';
 import { type Principal, reachOf } from './permissions.js';
+import type { Scope } from './scope.js';
 
 /**
  * The users whose things (devices, usage) a principal may see, or null for "the whole org".
@@ -21,6 +22,21 @@ export async function usersWithinReach(db: Database, principal: Principal): Prom
       .execute(),
   );
   return new Set([...self, ...rows.map((r) => r.id)]);
+}
+
+/** The users within a scope's reach, or null for "the whole org". */
+export async function userIdsInScope(db: Database, scope: Scope): Promise<Set<string> | null> {
+  if (scope.reach === 'org') return null;
+  if (scope.reach === 'self' || scope.departmentIds.length === 0) return new Set([scope.userId]);
+  const rows = await db.withTenant(scope.orgId, ({ db: trx }) =>
+    trx
+      .selectFrom('users')
+      .select('id')
+      .where('org_id', '=', scope.orgId)
+      .where('department_id', 'in', scope.departmentIds)
+      .execute(),
+  );
+  return new Set([scope.userId, ...rows.map((r) => r.id)]);
 }
 
 /** Keeps the items owned by someone within the principal's reach (all of them for org-wide callers). */

@@ -5,6 +5,7 @@ import type { TestDatabase } from '@toktra/db/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../audit/service.js';
+import { orgScope } from '../auth/scope.js';
 import type { AppContext } from '../context.js';
 import { createExport } from '../exports/service.js';
 import { jobDefinitions } from '../jobs/registry.js';
@@ -77,7 +78,7 @@ beforeAll(async () => {
   await seedSubjectEverywhere(ctx, a, subjectId);
   // A usage export with a row per user (names and emails) lands on disk.
   const today = new Date().toISOString().slice(0, 10);
-  await createExport(ctx, a.orgId, admin(), {
+  await createExport(ctx, orgScope(a.orgId), admin(), {
     startDate: today,
     endDate: today,
     format: 'csv',

@@ -1,3 +1,4 @@
+import { orgScope } from '../auth/scope.js';
 import type { AppContext } from '../context.js';
 import { emitEvent } from '../events/outbox.js';
 import { DEFAULT_WINDOW_DAYS, scoreTeams, scoreUsers } from './service.js';
@@ -8,8 +9,8 @@ export async function refreshEfficiencyScores(
   orgId: string,
   endDay?: string,
 ): Promise<void> {
-  const people = await scoreUsers(ctx, orgId, { endDay, recompute: true });
-  const teams = await scoreTeams(ctx, orgId, { endDay: people.end_day, recompute: true });
+  const people = await scoreUsers(ctx, orgScope(orgId), { endDay, recompute: true });
+  const teams = await scoreTeams(ctx, orgScope(orgId), { endDay: people.end_day, recompute: true });
   const rows = [
     // Everyone with usage in either window, scored or not: the dashboard reads these rows as
     // they are (efficiency/stored.ts), trend included.

@@ -1,7 +1,8 @@
 import { pseudonymFor, type TrendIndicator } from '@toktra/core';
+import type { Scope } from '../auth/scope.js';
 import type { AppContext } from '../context.js';
 import { getInsightSecret } from './org-secret.js';
-import { scoreUsersInTx } from './service.js';
+import { scoreUsersInScope } from './service.js';
 
 export interface LeaderboardEntry {
   rank: number;
@@ -20,11 +21,12 @@ export interface LeaderboardEntry {
  */
 export async function getLeaderboard(
   ctx: AppContext,
-  orgId: string,
+  scope: Scope,
   query: { departmentId?: string | undefined; anonymize: boolean; windowDays?: number | undefined },
 ): Promise<{ end_day: string; window_days: number; anonymized: boolean; entries: LeaderboardEntry[] }> {
+  const orgId = scope.orgId;
   return ctx.db.withTenant(orgId, async (tx) => {
-    const set = await scoreUsersInTx(tx, orgId, query);
+    const set = await scoreUsersInScope(tx, scope, query);
     const secret = query.anonymize ? await getInsightSecret(tx, orgId) : undefined;
     const scored = set.users
       .filter((u): u is typeof u & { score: number } => u.score !== null)

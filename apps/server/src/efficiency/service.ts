@@ -9,6 +9,7 @@ import {
   trendIndicator,
 } from '@toktra/core';
 import type { Tx } from '@toktra/db';
+import { inReach, type Scope, usageFilterOf } from '../auth/scope.js';
 import type { AppContext } from '../context.js';
 import { loadDepartmentClosure } from '../departments/closure.js';
 import { assertDepartment, departmentSubtree } from '../departments/service.js';
@@ -163,8 +164,24 @@ const ZERO = {
   resend_events: 0,
 };
 
-export async function scoreUsers(ctx: AppContext, orgId: string, query: ScoreQuery): Promise<ScoreSet> {
-  return ctx.db.withTenant(orgId, (tx) => scoreUsersInTx(tx, orgId, query));
+/**
+ * The scored people within the scope's reach: a manager's subtree (a department outside it is a
+ * 404), an employee themselves, org-wide callers everyone (or one department subtree).
+ */
+export async function scoreUsersInScope(tx: Tx, scope: Scope, query: ScoreQuery): Promise<ScoreSet> {
+  const narrowed = {
+    ...query,
+    departmentId: usageFilterOf(scope, { departmentId: query.departmentId }).departmentId,
+  };
+  const set = await scoreUsersInTx(tx, scope.orgId, narrowed);
+  return {
+    ...set,
+    users: set.users.filter((u) => inReach(scope, { userId: u.user_id, departmentId: u.department_id })),
+  };
+}
+
+export async function scoreUsers(ctx: AppContext, scope: Scope, query: ScoreQuery): Promise<ScoreSet> {
+  return ctx.db.withTenant(scope.orgId, (tx) => scoreUsersInScope(tx, scope, query));
 }
 
 export interface TeamScore {
@@ -188,11 +205,12 @@ function meanOf(values: Array<number | null>): number | null {
  */
 export async function scoreTeams(
   ctx: AppContext,
-  orgId: string,
+  scope: Scope,
   query: Omit<ScoreQuery, 'departmentId'>,
 ): Promise<{ end_day: string; window_days: number; teams: TeamScore[] }> {
+  const orgId = scope.orgId;
   return ctx.db.withTenant(orgId, async (tx) => {
-    const set = await scoreUsersInTx(tx, orgId, query);
+    const set = await scoreUsersInScope(tx, scope, query);
     const departments = await tx.db
       .selectFrom('departments')
       .select(['id', 'name'])
@@ -202,6 +220,7 @@ export async function scoreTeams(
     const teams: TeamScore[] = [];
     const closure = await loadDepartmentClosure(tx, orgId);
     for (const d of departments) {
+      if (scope.reach !== 'org' && !inReach(scope, { departmentId: d.id })) continue;
       const subtree = closure.get(d.id) ?? new Set([d.id]);
       const members = set.users.filter((u) => u.department_id !== null && subtree.has(u.department_id));
       const score = meanOf(members.map((m) => m.score));

@@ -29,9 +29,15 @@ async function update(
  */
 export const generateExportJob = defineJob({
   name: 'exports.generate',
-  payload: z.object({ exportId: z.string().uuid() }),
+  payload: z.object({
+    exportId: z.string().uuid(),
+    // The requester's reach (absent = the whole org, as for jobs queued before reach existed).
+    reach: z
+      .object({ userId: z.string().uuid().optional(), departmentId: z.string().uuid().optional() })
+      .optional(),
+  }),
   maxAttempts: 1,
-  async run(ctx, { exportId }, job) {
+  async run(ctx, { exportId, reach }, job) {
     const orgId = job.orgId;
     if (!orgId) return;
     const spec = await ctx.db.withTenant(orgId, (tx) =>
@@ -63,7 +69,7 @@ export const generateExportJob = defineJob({
       const rows = usageExportRows(
         ctx,
         orgId,
-        { scope: spec.scope, startDate: spec.start_date, endDate: spec.end_date },
+        { scope: spec.scope, startDate: spec.start_date, endDate: spec.end_date, ...reach },
         async (done, total) => {
           const progress = Math.min(99, Math.floor((100 * done) / total));
           if (progress > lastProgress && Date.now() - lastWrite > 250) {

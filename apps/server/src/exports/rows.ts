@@ -47,7 +47,13 @@ export function daysBetween(start: string, end: string): number {
 export async function* usageExportRows(
   ctx: AppContext,
   orgId: string,
-  spec: { scope: ExportScope; startDate: string; endDate: string },
+  spec: {
+    scope: ExportScope;
+    startDate: string;
+    endDate: string;
+    userId?: string | undefined;
+    departmentId?: string | undefined;
+  },
   onDay?: (done: number, total: number) => Promise<void>,
 ): AsyncGenerator<ExportRow> {
   const total = daysBetween(spec.startDate, spec.endDate);
@@ -57,6 +63,8 @@ export async function* usageExportRows(
       startDate: day,
       endDate: day,
       groupBy: GROUP_BY_SCOPE[spec.scope],
+      userId: spec.userId,
+      departmentId: spec.departmentId,
     });
     for (const row of report.data) yield { date: day, ...(row as ExportRow) };
     await onDay?.(i + 1, total);

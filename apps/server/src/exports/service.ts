@@ -3,6 +3,7 @@ import path from 'node:path';
 import { AppError } from '@toktra/core';
 import { type ExportFormat, type ExportScope, findInStores } from '@toktra/db';
 import { type Actor, appendAudit } from '../audit/service.js';
+import { type Scope, usageFilterOf } from '../auth/scope.js';
 import type { AppContext } from '../context.js';
 import { getInsightSecret } from '../efficiency/org-secret.js';
 import { enqueueJob } from '../jobs/enqueue.js';
@@ -40,7 +41,7 @@ export function exportsDir(ctx: AppContext): string {
  */
 export async function createExport(
   ctx: AppContext,
-  orgId: string,
+  scope: Scope,
   actor: Actor,
   input: { startDate: string; endDate: string; format: ExportFormat; scope: ExportScope },
 ): Promise<{ jobId: string }> {
@@ -50,6 +51,9 @@ export async function createExport(
   if (addDays(input.startDate, MAX_RANGE_DAYS - 1) < input.endDate) {
     throw new AppError('validation_failed', `an export spans at most ${MAX_RANGE_DAYS} days`);
   }
+  const orgId = scope.orgId;
+  // The rows an export may hold are fixed now, from who asked: the job runs with no one asking.
+  const reach = usageFilterOf(scope);
   const row = await ctx.db.withTenant(orgId, async (tx) => {
     const created = await tx.db
       .insertInto('exports')
@@ -80,11 +84,13 @@ export async function createExport(
     });
     return created;
   });
-  await enqueueJob(ctx.db, generateExportJob, { exportId: row.id }, { orgId });
+  await enqueueJob(ctx.db, generateExportJob, { exportId: row.id, reach }, { orgId });
   return { jobId: row.id };
 }
 
-export async function getExport(ctx: AppContext, orgId: string, jobId: string): Promise<ExportView> {
+/** Org-wide callers see every export; anyone else only the exports they requested (404 otherwise). */
+export async function getExport(ctx: AppContext, scope: Scope, jobId: string): Promise<ExportView> {
+  const orgId = scope.orgId;
   return ctx.db.withTenant(orgId, async (tx) => {
     const row = await tx.db
       .selectFrom('exports')
@@ -105,6 +111,9 @@ export async function getExport(ctx: AppContext, orgId: string, jobId: string): 
       ])
       .where('org_id', '=', orgId)
       .where('id', '=', jobId)
+      .$if(scope.reach !== 'org', (q) =>
+        q.where('requested_by', '=', `user:${scope.reach === 'org' ? '' : scope.userId}`),
+      )
       .executeTakeFirst();
     if (!row) throw new AppError('not_found', `export ${jobId} not found`);
     return {

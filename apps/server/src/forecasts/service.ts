@@ -1,5 +1,6 @@
-import { type Forecast, forecastDaily, MIN_HISTORY_DAYS } from '@toktra/core';
+import { AppError, type Forecast, forecastDaily, MIN_HISTORY_DAYS } from '@toktra/core';
 import { sql } from 'kysely';
+import { inReach, type Scope } from '../auth/scope.js';
 import type { AppContext } from '../context.js';
 import { assertDepartment, departmentSubtree } from '../departments/service.js';
 import { loadReconciledUsage } from '../reconciliation/usage-join.js';
@@ -101,11 +102,22 @@ export async function loadHistory(
   return { start, end, days };
 }
 
+/**
+ * The forecast of the org (org-wide reach only) or of one department within the caller's reach
+ * (a department outside it is a 404, like a foreign one).
+ */
 export async function getForecast(
   ctx: AppContext,
-  orgId: string,
+  scope: Scope,
   query: { horizon: 30 | 90; departmentId?: string | undefined },
 ): Promise<ForecastAnswer> {
+  const orgId = scope.orgId;
+  if (!query.departmentId && scope.reach !== 'org') {
+    throw new AppError('forbidden', 'the org-wide forecast needs org-wide access; ask for scope=department');
+  }
+  if (query.departmentId && !inReach(scope, { departmentId: query.departmentId })) {
+    throw new AppError('not_found', `department ${query.departmentId} not found`);
+  }
   const history = await loadHistory(ctx, orgId, query.departmentId);
   // Days before the first usage are "not yet using", not zero demand: the model starts there.
   const first = history.days.findIndex((d) => d.tokens > 0);

@@ -1,3 +1,4 @@
+import { orgScope } from '../auth/scope.js';
 import { getDepartmentTree } from '../budgets/tree-view.js';
 import type { AppContext } from '../context.js';
 import { scoreUsers } from '../efficiency/service.js';
@@ -80,7 +81,7 @@ export async function buildReport(
     }),
   );
   const chart = renderStackedBars(stacks);
-  const scores = await scoreUsers(ctx, orgId, { endDay: input.end });
+  const scores = await scoreUsers(ctx, orgScope(orgId), { endDay: input.end });
   const scored = scores.users.filter((u) => u.score !== null).sort((a, b) => (b.score ?? 0) - (a.score ?? 0));
   const coaching = scores.users.filter((u) => u.coaching.length > 0).slice(0, 5);
   const budgets = await budgetRows(ctx, orgId);

@@ -1,5 +1,7 @@
 import { AppError } from '@toktra/core';
 import { sql } from 'kysely';
+import { userIdsInScope } from '../auth/reach.js';
+import { inReach, type Scope } from '../auth/scope.js';
 import type { AppContext } from '../context.js';
 import { dayInZone } from '../usage/time-zone.js';
 import { computeScorecards, type Scorecard, type ScorecardMetrics, type SubjectType } from './compute.js';
@@ -33,9 +35,10 @@ export async function refreshScorecards(ctx: AppContext, orgId: string, day?: st
  */
 export async function listScorecards(
   ctx: AppContext,
-  orgId: string,
+  scope: Scope,
   query: { subjectType: SubjectType; subjectId?: string | undefined },
 ): Promise<{ day: string; scorecards: Scorecard[] }> {
+  const orgId = scope.orgId;
   const latest = async () =>
     ctx.db.withTenant(orgId, (tx) =>
       tx.db
@@ -56,10 +59,19 @@ export async function listScorecards(
       .$if(query.subjectId !== undefined, (q) => q.where('subject_id', '=', query.subjectId as string))
       .execute(),
   );
-  if (query.subjectId && rows.length === 0) {
+  // Beyond org-wide reach: only people within reach, teams led by them, departments in the subtree.
+  const users = await userIdsInScope(ctx.db, scope);
+  const visible = users
+    ? rows.filter((r) =>
+        r.subject_type === 'department'
+          ? inReach(scope, { departmentId: r.subject_id })
+          : users.has(r.subject_id),
+      )
+    : rows;
+  if (query.subjectId && visible.length === 0) {
     throw new AppError('not_found', `no ${query.subjectType} scorecard for ${query.subjectId}`);
   }
-  const scorecards = rows
+  const scorecards = visible
     .map((r) => {
       const { name, ...metrics } = r.metrics as unknown as ScorecardMetrics & { name: string };
       return { subject_type: r.subject_type, subject_id: r.subject_id, name, metrics };

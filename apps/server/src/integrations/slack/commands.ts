@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { listAlerts } from '../../alerts/service.js';
+import { can, type Principal, scopesForRole } from '../../auth/permissions.js';
 import { getDepartmentTree } from '../../budgets/tree-view.js';
 import type { AppContext } from '../../context.js';
 import type { Severity } from '../../governance/bus.js';
@@ -12,7 +13,20 @@ import type { ToktraUser } from './users.js';
 
 export type CommandReply = ReturnType<typeof ephemeral> | ReturnType<typeof errorMessage>;
 
-const isAdmin = (u: ToktraUser) => u.role === 'owner' || u.role === 'admin';
+/**
+ * The Slack caller as the API would see them signed in, so a command grants exactly what the API
+ * grants (`can` from the one authorization module). Department reach is not loaded: commands that
+ * read other people's data require org-wide permissions.
+ */
+function principalOf(inst: ResolvedInstallation, user: ToktraUser): Principal {
+  return {
+    orgId: inst.orgId,
+    kind: 'user',
+    userId: user.id,
+    role: user.role,
+    scopes: scopesForRole(user.role),
+  };
+}
 const SEVERITIES: Severity[] = ['low', 'medium', 'high', 'critical'];
 export const MAX_ALERTS = 50;
 
@@ -43,7 +57,8 @@ export async function usageCommand(
       );
     }
     if (email.toLowerCase() !== caller.email.toLowerCase()) {
-      if (!isAdmin(caller)) return errorMessage('Only Toktra admins can look up another person’s usage.');
+      if (!can(principalOf(inst, caller), 'users:write'))
+        return errorMessage('Only Toktra admins can look up another person’s usage.');
       const other = await ctx.db.withTenant(inst.orgId, ({ db }) =>
         db
           .selectFrom('users')
@@ -149,7 +164,10 @@ export async function alertsCommand(
 ): Promise<CommandReply> {
   const args = parseAlertArgs(text);
   if (!args.ok) return errorMessage(args.message);
-  if (caller.role === 'employee') return errorMessage('Only admins, managers and auditors can list alerts.');
+  // The same permission as `GET /v1/alerts`: org-wide governance readers (admins, auditors).
+  if (!can(principalOf(inst, caller), 'audit:read')) {
+    return errorMessage('Only Toktra admins and auditors can list alerts.');
+  }
   const alerts = await listAlerts(ctx.db, inst.orgId, {
     limit: args.limit,
     ...(args.severity ? { severity: args.severity } : {}),

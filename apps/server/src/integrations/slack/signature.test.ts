@@ -25,6 +25,10 @@ describe('verifySlackSignature', () => {
     expect(check({ rawBody: Buffer.concat([body, Buffer.from('x')]) })).toBe(false);
     expect(check({ nowMs: now + 301_000 })).toBe(false);
     expect(check({ nowMs: now + 299_000 })).toBe(true);
+    // A timestamp from the future would outlive the replay window: only a small skew is allowed.
+    expect(check({ nowMs: now - 61_000 })).toBe(false);
+    expect(check({ nowMs: now - 3_600_000 })).toBe(false);
+    expect(check({ nowMs: now - 59_000 })).toBe(true);
     expect(check({ signature: good.replace('v0=', 'v1=') })).toBe(false);
     expect(check({ signature: `${good}0` })).toBe(false);
     expect(check({ signature: undefined })).toBe(false);

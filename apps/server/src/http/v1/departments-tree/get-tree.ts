@@ -18,7 +18,7 @@ export function registerGetTree(app: FastifyInstance, ctx: AppContext): void {
         summary: 'Department tree with live usage and budgets',
         response: { 200: treeSchema, ...commonErrors },
       },
-      config: { auth: auth.can('departments:read') },
+      config: { auth: auth.orgWide('departments:read') },
       onRequest: rateLimitByApiKey(ctx),
     },
     async (request) => getDepartmentTree(ctx, orgOf(request)),

@@ -25,7 +25,7 @@ export function registerCreateDepartment(app: FastifyInstance, ctx: AppContext):
         body: bodySchema,
         response: { 201: departmentSchema, ...commonErrors, 409: errorSchema },
       },
-      config: { auth: auth.apiKey('write') },
+      config: { auth: auth.can('departments:write') },
       onRequest: rateLimitByApiKey(ctx),
     },
     async (request, reply) => {

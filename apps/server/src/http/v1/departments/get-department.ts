@@ -20,7 +20,7 @@ export function registerGetDepartment(app: FastifyInstance, ctx: AppContext): vo
         params: z.object({ id: idSchema }),
         response: { 200: departmentSchema, ...commonErrors },
       },
-      config: { auth: auth.apiKey('read') },
+      config: { auth: auth.can('departments:read') },
       onRequest: rateLimitByApiKey(ctx),
     },
     async (request) => toDepartmentJson(await getDepartment(ctx.db, orgOf(request), request.params.id)),

@@ -24,7 +24,7 @@ export function registerListDepartments(app: FastifyInstance, ctx: AppContext): 
           ...commonErrors,
         },
       },
-      config: { auth: auth.apiKey('read') },
+      config: { auth: auth.can('departments:read') },
       onRequest: rateLimitByApiKey(ctx),
     },
     async (request) => {

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { createExport } from '../../../exports/service.js';
-import { actorOf, orgOf } from '../../auth.js';
+import { actorOf, requestScope } from '../../auth.js';
 import { commonErrors, dateSchema } from '../responses.js';
 
 const bodySchema = z
@@ -33,7 +33,7 @@ export function registerCreateExport(app: FastifyInstance, ctx: AppContext): voi
     },
     async (request, reply) => {
       const b = request.body;
-      const { jobId } = await createExport(ctx, orgOf(request), actorOf(request), {
+      const { jobId } = await createExport(ctx, requestScope(request), actorOf(request), {
         startDate: b.start_date,
         endDate: b.end_date,
         format: b.format,

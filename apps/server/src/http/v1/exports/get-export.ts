@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { getExport, signDownloadPath } from '../../../exports/service.js';
-import { orgOf } from '../../auth.js';
+import { orgOf, requestScope } from '../../auth.js';
 import { commonErrors, idSchema } from '../responses.js';
 
 export const exportViewSchema = z.object({
@@ -42,7 +42,7 @@ export function registerGetExport(app: FastifyInstance, ctx: AppContext): void {
       const orgId = orgOf(request);
       const jobId = request.params.job_id;
       if (!isUuid(jobId)) throw new AppError('not_found', `export ${jobId} not found`);
-      const view = await getExport(ctx, orgId, jobId);
+      const view = await getExport(ctx, requestScope(request), jobId);
       const signed = view.status === 'ready' ? await signDownloadPath(ctx, orgId, view) : null;
       const base = `${request.protocol}://${request.host}`;
       return { ...view, download_url: signed ? `${base}${signed}` : null };

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { getForecast } from '../../../forecasts/service.js';
-import { orgOf } from '../../auth.js';
+import { requestScope } from '../../auth.js';
 import { commonErrors, idSchema } from '../responses.js';
 
 const interval = z.object({
@@ -79,7 +79,7 @@ export function registerGetForecast(app: FastifyInstance, ctx: AppContext): void
           ...commonErrors,
         },
       },
-      config: { auth: auth.can('usage:read') },
+      config: { auth: auth.can('dashboard:view') },
     },
     async (request) => {
       const q = request.query;
@@ -89,7 +89,7 @@ export function registerGetForecast(app: FastifyInstance, ctx: AppContext): void
       if (q.scope === 'org' && q.department_id) {
         throw new AppError('validation_failed', 'department_id needs scope=department');
       }
-      return getForecast(ctx, orgOf(request), {
+      return getForecast(ctx, requestScope(request), {
         horizon: q.horizon === '90' ? 90 : 30,
         departmentId: q.department_id,
       });

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { getLeaderboard } from '../../../efficiency/leaderboard.js';
-import { orgOf } from '../../auth.js';
+import { requestScope } from '../../auth.js';
 import { commonErrors } from '../responses.js';
 import { booleanQuery, departmentQuery, trendSchema, windowQuery } from './schemas.js';
 
@@ -42,7 +42,7 @@ export function registerGetLeaderboard(app: FastifyInstance, ctx: AppContext): v
       config: { auth: auth.can('users:read') },
     },
     async (request) =>
-      getLeaderboard(ctx, orgOf(request), {
+      getLeaderboard(ctx, requestScope(request), {
         departmentId: request.query.department_id,
         anonymize: request.query.anonymize,
         windowDays: request.query.window_days,

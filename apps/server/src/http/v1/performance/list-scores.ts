@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { scoreUsers } from '../../../efficiency/service.js';
-import { orgOf } from '../../auth.js';
+import { requestScope } from '../../auth.js';
 import { commonErrors } from '../responses.js';
 import { componentsSchema, departmentQuery, tierSchema, trendSchema, windowQuery } from './schemas.js';
 
@@ -40,7 +40,7 @@ export function registerListScores(app: FastifyInstance, ctx: AppContext): void 
       config: { auth: auth.can('users:read') },
     },
     async (request) =>
-      scoreUsers(ctx, orgOf(request), {
+      scoreUsers(ctx, requestScope(request), {
         departmentId: request.query.department_id,
         windowDays: request.query.window_days,
         endDay: request.query.end_date,

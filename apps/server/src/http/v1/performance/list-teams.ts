@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { scoreTeams } from '../../../efficiency/service.js';
-import { orgOf } from '../../auth.js';
+import { requestScope } from '../../auth.js';
 import { commonErrors } from '../responses.js';
 import { trendSchema, windowQuery } from './schemas.js';
 
@@ -35,7 +35,7 @@ export function registerListTeams(app: FastifyInstance, ctx: AppContext): void {
       config: { auth: auth.can('users:read') },
     },
     async (request) =>
-      scoreTeams(ctx, orgOf(request), {
+      scoreTeams(ctx, requestScope(request), {
         windowDays: request.query.window_days,
         endDay: request.query.end_date,
       }),

@@ -19,7 +19,7 @@ export function registerListBlocks(app: FastifyInstance, ctx: AppContext): void 
         summary: 'List blocked users',
         response: { 200: z.object({ data: z.array(blockSchema) }), ...commonErrors },
       },
-      config: { auth: auth.can('departments:read') },
+      config: { auth: auth.orgWide('departments:read') },
       onRequest: rateLimitByApiKey(ctx),
     },
     async (request) => ({ data: (await listBlocks(ctx, orgOf(request))).map(toBlockJson) }),

@@ -18,7 +18,7 @@ export function registerListReports(app: FastifyInstance, ctx: AppContext): void
         summary: 'List report schedules',
         response: { 200: z.object({ data: z.array(scheduleSchema) }), ...commonErrors },
       },
-      config: { auth: auth.can('users:read') },
+      config: { auth: auth.orgWide('users:read') },
     },
     async (request) => ({ data: await listSchedules(ctx, orgOf(request)) }),
   );

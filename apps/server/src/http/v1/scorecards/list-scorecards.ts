@@ -6,7 +6,7 @@ import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { SUBJECT_TYPES } from '../../../scorecards/compute.js';
 import { listScorecards } from '../../../scorecards/service.js';
-import { orgOf } from '../../auth.js';
+import { requestScope } from '../../auth.js';
 import { commonErrors, idSchema } from '../responses.js';
 
 const metrics = z.object({
@@ -65,7 +65,7 @@ export function registerListScorecards(app: FastifyInstance, ctx: AppContext): v
       const { subject_type: subjectType, subject_id: subjectId } = request.query;
       if (subjectId !== undefined && !isUuid(subjectId))
         throw new AppError('not_found', `no scorecard for ${subjectId}`);
-      return listScorecards(ctx, orgOf(request), { subjectType, subjectId });
+      return listScorecards(ctx, requestScope(request), { subjectType, subjectId });
     },
   );
 }

@@ -83,7 +83,7 @@ export function registerGetShadowAi(app: FastifyInstance, ctx: AppContext): void
         querystring: querySchema,
         response: { 200: responseSchema, ...commonErrors },
       },
-      config: { auth: auth.can('dashboard:view') },
+      config: { auth: auth.orgWide('dashboard:view') },
     },
     async (request) => {
       const endDate = request.query.end_date ?? isoDay(Date.now());

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { scoreUsers } from '../../../efficiency/service.js';
-import { orgOf } from '../../auth.js';
+import { requestScope } from '../../auth.js';
 import { tierSchema } from '../performance/schemas.js';
 import { commonErrors } from '../responses.js';
 
@@ -39,7 +39,7 @@ export function registerListTiers(app: FastifyInstance, ctx: AppContext): void {
       config: { auth: auth.can('users:read') },
     },
     async (request) => {
-      const set = await scoreUsers(ctx, orgOf(request), {});
+      const set = await scoreUsers(ctx, requestScope(request), {});
       return {
         thresholds: { ...TIER_THRESHOLDS },
         model_rules: MODEL_TIER_RULES.map((r) => ({ pattern: r.pattern.source, tier: r.tier })),
