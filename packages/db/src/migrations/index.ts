@@ -13,6 +13,7 @@ import * as privacySettings from './20261122T013500-privacy-settings.js';
 import * as dataRequests from './20261122T014000-data-requests.js';
 import * as extension from './20261122T014500-extension.js';
 import * as perks from './20261122T015000-perks.js';
+import * as signInThrottle from './20261207T075500-sign-in-throttle.js';
 
 /** Every migration in order. Never edit one that has landed; add a new file instead. */
 export const migrations: Record<string, Migration> = {
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '20261122T013500-privacy-settings': privacySettings,
   '20261122T015000-perks': perks,
   '20261122T014500-extension': extension,
+  '20261207T075500-sign-in-throttle': signInThrottle,
 };
