@@ -45,7 +45,8 @@ describe('erasure rules', () => {
     expect(tables.length).toBe(new Set(tables).size);
     for (const rule of ERASURE_RULES) {
       expect(
-        known.has(`${rule.table}.org_id`) || rule.table === 'orgs' || rule.table === 'job_schedules',
+        known.has(`${rule.table}.org_id`) ||
+          ['orgs', 'job_schedules', 'sign_in_throttle'].includes(rule.table),
         rule.table,
       ).toBe(true);
       if (!rule.personal) continue;

@@ -333,4 +333,9 @@ export const ERASURE_RULES: ErasureRule[] = [
   { table: 'slack_alert_channels', personal: false, why: 'channel routing' },
   { table: 'webhook_endpoints', personal: false, why: 'endpoint configuration' },
   { table: 'job_schedules', personal: false, why: 'recurring job slots' },
+  {
+    table: 'sign_in_throttle',
+    personal: false,
+    why: 'deployment-wide attempt counters under SHA-256 keys, nobody can be looked up in it; swept after 31 days',
+  },
 ];

@@ -15,6 +15,7 @@ import * as extension from './20261122T014500-extension.js';
 import * as perks from './20261122T015000-perks.js';
 import * as domainEvents from './20261207T071500-domain-events.js';
 import * as dashboardReadModels from './20261207T073000-dashboard-read-models.js';
+import * as signInThrottle from './20261207T075500-sign-in-throttle.js';
 
 /** Every migration in order. Never edit one that has landed; add a new file instead. */
 export const migrations: Record<string, Migration> = {
@@ -34,4 +35,5 @@ export const migrations: Record<string, Migration> = {
   '20261122T014500-extension': extension,
   '20261207T071500-domain-events': domainEvents,
   '20261207T073000-dashboard-read-models': dashboardReadModels,
+  '20261207T075500-sign-in-throttle': signInThrottle,
 };

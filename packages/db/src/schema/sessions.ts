@@ -27,7 +27,16 @@ export interface OidcConfigsTable {
   updated_at: Generated<Date>;
 }
 
+/** Sign-in throttle buckets (deployment-wide; keys are SHA-256 hashes). */
+export interface SignInThrottleTable {
+  key: string;
+  attempts: number;
+  window_started_at: Date;
+  blocked_until: Date | null;
+}
+
 export interface PartialDB {
   sessions: SessionsTable;
+  sign_in_throttle: SignInThrottleTable;
   oidc_configs: OidcConfigsTable;
 }

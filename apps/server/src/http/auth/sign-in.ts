@@ -3,8 +3,11 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { verifyPasswordSignIn } from '../../auth/passwords.js';
 import { auth } from '../../auth/route-auth.js';
+import { parseCookies } from '../../auth/principal.js';
 import { createSession, csrfTokenFor, SESSION_COOKIE } from '../../auth/sessions.js';
+import { KNOWN_DEVICE_COOKIE, KNOWN_DEVICE_MS } from '../../auth/sign-in-throttle.js';
 import type { AppContext } from '../../context.js';
+import { errorSchema } from '../v1/responses.js';
 import { setCookie } from './cookies.js';
 
 const SignInBody = z.object({
@@ -24,18 +27,24 @@ export function registerSignIn(app: FastifyInstance, ctx: AppContext): void {
         summary: 'Sign in with email and password',
         security: [],
         body: SignInBody,
-        response: { 200: z.object({ csrf_token: z.string() }) },
+        response: {
+          200: z.object({ csrf_token: z.string() }),
+          401: errorSchema.describe('unauthorized: wrong email or password'),
+          429: errorSchema.describe('rate_limited: too many attempts; retry after retry_after_seconds'),
+        },
       },
     },
     async (request, reply) => {
-      const { orgId, userId } = await verifyPasswordSignIn(ctx.db, {
+      const { orgId, userId, deviceToken } = await verifyPasswordSignIn(ctx.db, {
         email: request.body.email,
         password: request.body.password,
         orgId: request.body.org_id,
         ip: request.ip,
+        deviceToken: parseCookies(request.headers.cookie).get(KNOWN_DEVICE_COOKIE),
       });
       const session = await createSession(ctx.db, orgId, userId, 'password', request.headers['user-agent']);
       setCookie(request, reply, SESSION_COOKIE, session.token, 12 * 60 * 60);
+      setCookie(request, reply, KNOWN_DEVICE_COOKIE, deviceToken, KNOWN_DEVICE_MS / 1000);
       return { csrf_token: csrfTokenFor(session.token) };
     },
   );
