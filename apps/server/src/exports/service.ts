@@ -34,9 +34,8 @@ export function exportsDir(ctx: AppContext): string {
 }
 
 /**
- * Validates the range, records the export, then enqueues its generation. (The tenant role may
- * not write the jobs table, so the enqueue follows the commit; a crash in between leaves a
- * `queued` export that never runs, which the caller sees and can simply request again.)
+ * Validates the range, then records the export and enqueues its generation in one transaction
+ * (the tenant role may insert jobs): the export exists iff its job does.
  */
 export async function createExport(
   ctx: AppContext,
@@ -50,8 +49,8 @@ export async function createExport(
   if (addDays(input.startDate, MAX_RANGE_DAYS - 1) < input.endDate) {
     throw new AppError('validation_failed', `an export spans at most ${MAX_RANGE_DAYS} days`);
   }
-  const row = await ctx.db.withTenant(orgId, (tx) =>
-    tx.db
+  const row = await ctx.db.withTenant(orgId, async (tx) => {
+    const inserted = await tx.db
       .insertInto('exports')
       .values({
         org_id: orgId,
@@ -66,9 +65,10 @@ export async function createExport(
         expires_at: null,
       })
       .returning('id')
-      .executeTakeFirstOrThrow(),
-  );
-  await enqueueJob(ctx.db, generateExportJob, { exportId: row.id }, { orgId });
+      .executeTakeFirstOrThrow();
+    await enqueueJob(tx, generateExportJob, { exportId: inserted.id }, { orgId });
+    return inserted;
+  });
   return { jobId: row.id };
 }
 

@@ -4,7 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../../../context.js';
 import { createConnection } from '../../../reconciliation/connections.js';
-import { enqueueSync } from '../../../reconciliation/jobs.js';
+import { enqueueSync, queueSync } from '../../../reconciliation/jobs.js';
 import { orgOf } from '../../auth.js';
 import { commonErrors } from '../responses.js';
 import { actorOf, requireConnectionAccess } from './access.js';
@@ -41,7 +41,10 @@ export function registerCreateConnection(app: FastifyInstance, ctx: AppContext):
     },
     async (request, reply) => {
       const orgId = orgOf(request);
-      const view = await createConnection(ctx, orgId, actorOf(request), request.body);
+      const view = await createConnection(ctx, orgId, actorOf(request), request.body, (tx, id) =>
+        queueSync(tx, orgId, id),
+      );
+      // The sync was queued with the connection; this finds its job (or a newer one).
       const jobId = await enqueueSync(ctx, orgId, view.id);
       return reply.code(201).send({ ...view, sync_job_id: jobId });
     },
