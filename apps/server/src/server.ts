@@ -61,7 +61,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       closeEmailTransports();
     });
     if (config.worker) {
-      const runner = new JobRunner(ctx, jobDefinitions, recurringJobs);
+      // A job whose worker died is reclaimed when its lock expires (TOKTRA_JOB_LOCK_MS; tests shorten it).
+      const lockMs = Number(process.env.TOKTRA_JOB_LOCK_MS) || undefined;
+      const runner = new JobRunner(ctx, jobDefinitions, recurringJobs, lockMs ? { lockMs } : {});
       runner.start();
       cleanup.push(() => runner.stop());
     }

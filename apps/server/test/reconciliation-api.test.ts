@@ -4,6 +4,7 @@ import path from 'node:path';
 import { dumpTables, type TestDatabase } from '@toktra/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppContext } from '../src/context.js';
+import { drainJobs } from '../src/delivery/testing.js';
 import { buildHttpApp, type HttpApp } from '../src/http/app.js';
 import { JobRunner } from '../src/jobs/runner.js';
 import { syncConnectionJob } from '../src/reconciliation/jobs.js';
@@ -189,6 +190,7 @@ describe('provider connections API', () => {
   });
 
   it('sync now answers 202 with the job id; a re-sync changes nothing', async () => {
+    await drainJobs(ctx); // outbox dispatches of the usage written above, so only the sync is due
     const before = await ctx.db.withTenant(a.orgId, (tx) =>
       tx.db.selectFrom('reconciled_usage').selectAll().orderBy('bucket_start').execute(),
     );

@@ -35,9 +35,8 @@ export function exportsDir(ctx: AppContext): string {
 }
 
 /**
- * Validates the range, records the export, then enqueues its generation. (The tenant role may
- * not write the jobs table, so the enqueue follows the commit; a crash in between leaves a
- * `queued` export that never runs, which the caller sees and can simply request again.)
+ * Validates the range, then records the export and enqueues its generation in one transaction
+ * (the tenant role may insert jobs): the export exists iff its job does.
  */
 export async function createExport(
   ctx: AppContext,
@@ -82,9 +81,9 @@ export async function createExport(
         end_date: input.endDate,
       },
     });
+    await enqueueJob(tx, generateExportJob, { exportId: created.id, reach }, { orgId });
     return created;
   });
-  await enqueueJob(ctx.db, generateExportJob, { exportId: row.id, reach }, { orgId });
   return { jobId: row.id };
 }
 

@@ -64,12 +64,14 @@ export interface CreateConnectionInput {
   name?: string | undefined;
 }
 
-/** Validates, encrypts and stores a connection; the caller enqueues its first (backfill) sync. */
+/** Validates, encrypts and stores a connection; the caller queues its first (backfill) sync in `onCreated`. */
 export async function createConnection(
   ctx: AppContext,
   orgId: string,
   actor: Actor,
   input: CreateConnectionInput,
+  /** Runs in the creating transaction (the caller queues the first sync there). */
+  onCreated?: (tx: Tx, connectionId: string) => Promise<void>,
 ): Promise<ConnectionView> {
   const credentials = parseCredentials(input.provider, input.credentials);
   const baseUrl = input.base_url ? checkBaseUrl(input.base_url) : null;
@@ -94,6 +96,7 @@ export async function createConnection(
       targetId: id,
       details: { provider: input.provider, base_url: baseUrl },
     });
+    await onCreated?.(tx, id);
     return inserted;
   });
   return toView(row);

@@ -1,3 +1,4 @@
+import type { Tx } from '@toktra/db';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { defineJob } from '../jobs/define-job.js';
@@ -43,6 +44,16 @@ export const syncConnectionJob = defineJob({
 });
 
 export const syncDedupeKey = (connectionId: string) => `reconciliation.sync:${connectionId}`;
+
+/** Queues a sync in the caller's transaction (with the change that asks for it). */
+export async function queueSync(tx: Tx, orgId: string, connectionId: string): Promise<void> {
+  await enqueueJob(
+    tx,
+    syncConnectionJob,
+    { orgId, connectionId },
+    { orgId, dedupeKey: syncDedupeKey(connectionId) },
+  );
+}
 
 /** Enqueues a sync unless one is already queued or running; returns that job's id either way. */
 export async function enqueueSync(ctx: AppContext, orgId: string, connectionId: string): Promise<number> {

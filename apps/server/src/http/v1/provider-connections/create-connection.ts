@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { createConnection } from '../../../reconciliation/connections.js';
-import { enqueueSync } from '../../../reconciliation/jobs.js';
+import { enqueueSync, queueSync } from '../../../reconciliation/jobs.js';
 import { actorOf, orgOf } from '../../auth.js';
 import { commonErrors } from '../responses.js';
 import { connectionSchema } from './schemas.js';
@@ -41,7 +41,10 @@ export function registerCreateConnection(app: FastifyInstance, ctx: AppContext):
     },
     async (request, reply) => {
       const orgId = orgOf(request);
-      const view = await createConnection(ctx, orgId, actorOf(request), request.body);
+      const view = await createConnection(ctx, orgId, actorOf(request), request.body, (tx, id) =>
+        queueSync(tx, orgId, id),
+      );
+      // The sync was queued with the connection; this finds its job (or a newer one).
       const jobId = await enqueueSync(ctx, orgId, view.id);
       return reply.code(201).send({ ...view, sync_job_id: jobId });
     },
