@@ -60,13 +60,13 @@ export async function runAgent(opts: RunOptions): Promise<void> {
       passwdFile: process.env.TOKTRA_AGENT_PASSWD_FILE || undefined,
       onExchange: (exchange, owner, ownerKnown) => {
         const id = connectionIds.get(exchange.id) ?? newEventId();
-        if (exchange.final) connectionIds.delete(exchange.id);
-        else connectionIds.set(exchange.id, id);
+        connectionIds.set(exchange.id, id);
         runtime.record(exchange, owner, 'agent', {
           connection: { id, seq: exchange.seq },
           ownerUnknown: !ownerKnown && owner === undefined,
         });
       },
+      onConnectionEnd: (id) => connectionIds.delete(id),
       onError: (error) => log(error.message),
     });
     await capture.start();

@@ -32,6 +32,8 @@ export interface LiveCaptureOptions extends TcpdumpOptions {
    * when the owner could not be learnt (`ownerKnown` false); undefined means nobody may be charged.
    */
   onExchange: (exchange: ExchangeRecord, owner: SocketOwner | undefined, ownerKnown: boolean) => void;
+  /** The connection (FlowRecord.id) ended; its last exchange, if any bytes were left, came before. */
+  onConnectionEnd?: (id: number) => void;
   onError: (error: Error) => void;
 }
 
@@ -146,6 +148,7 @@ export class LiveCapture {
       onFlow: (flow) => {
         this.ownerByFlow.delete(flowKey(flow));
         this.totals.connections += flow.sni ? 1 : 0;
+        this.options.onConnectionEnd?.(flow.id);
       },
     });
     const child = await startTcpdump(this.options);
