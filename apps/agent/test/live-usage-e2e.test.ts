@@ -209,6 +209,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   agent?.kill('SIGKILL');
+  // A killed agent cannot stop its tcpdump (the next start would): stop it here.
+  try {
+    process.kill(Number(readFileSync(path.join(stateDir, 'tcpdump.pid'), 'utf8')), 'SIGTERM');
+  } catch {
+    // no tcpdump left
+  }
   (ai as unknown as { closeAllConnections?: () => void })?.closeAllConnections?.();
   ai?.close();
   await server?.close();
