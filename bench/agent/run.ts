@@ -17,6 +17,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { adminCommands, startServer } from '@toktra/server';
+import { captureFilter } from '../../apps/agent/src/run/tcpdump.js';
 
 const SECONDS = process.argv.includes('--seconds')
   ? Number(process.argv[process.argv.indexOf('--seconds') + 1])
@@ -181,10 +182,11 @@ async function main() {
     const status = JSON.parse(readFileSync(path.join(stateDir, 'status.json'), 'utf8'));
     return status.capture?.capturing ? Number(readFileSync(pidFile, 'utf8')) : undefined;
   });
-  const filter = `tcp port ${port} or udp port ${port}`;
+  // The agent's own filter (pure IPv4 ACKs dropped in the kernel), so both capture the same packets.
+  const filter = captureFilter([port]);
   const reference = spawn(
     'tcpdump',
-    ['-U', '-n', '-w', '/dev/null', '-s', '4096', '-B', '16384', '--immediate-mode', '-i', 'lo', filter],
+    ['-U', '-n', '-w', '/dev/null', '-s', '4096', '-B', '8192', '--immediate-mode', '-i', 'lo', filter],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let refErr = '';
@@ -242,7 +244,7 @@ async function main() {
   const events = await server.ctx.db.system(({ db }) =>
     db
       .selectFrom('events')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('bytes_down').as('down')])
       .where('org_id', '=', orgId)
       .executeTakeFirstOrThrow(),
   );
@@ -276,9 +278,11 @@ async function main() {
     `\nratios agent/reference: CPU ${(agentCpu / Math.max(0.01, cpu('reference'))).toFixed(1)}×, ` +
       `steady RSS ${(agentSteady / Math.max(1, steady('reference'))).toFixed(1)}×, peak RSS ${(agentPeak / Math.max(1, peaks.reference)).toFixed(1)}×`,
   );
+  // One event per request/response exchange (issue 18): compare with the requests made.
   console.log(
-    `events at the server: ${events.n} for ${traffic.connections} client connections ` +
-      `(+ connections still open at the end are reported on shutdown)`,
+    `events at the server: ${events.n} for ${traffic.requests} requests on ${traffic.connections} client ` +
+      `connections; ${(Number(events.down) / 1e6).toFixed(1)} MB down reported vs ${(traffic.bytes / 1e6).toFixed(1)} MB of answers received ` +
+      `(TLS framing adds a little; connections still open at the end are reported on shutdown)`,
   );
   process.exit(0);
 }

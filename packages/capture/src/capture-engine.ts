@@ -36,8 +36,15 @@ export interface CaptureEngineOptions {
   exchangeIdleMs?: number;
   /** Request payload an upload burst needs to start a new exchange (default 160 bytes). */
   minRequestBytes?: number;
+  /** Answer bytes an exchange needs before an idle gap may report it (default 1,024). */
+  minAnswerBytes?: number;
   /** Emit a TCP flow as soon as both FINs or a RST are seen, without lingering (live capture). */
   emitOnClose?: boolean;
+  /**
+   * Count server → client TCP bytes also from the client's cumulative ACKs, for a capture whose
+   * filter drops the server's data segments (the agent's: see apps/agent/src/run/tcpdump.ts).
+   */
+  countDownFromAcks?: boolean;
   /** Most concurrent flows; beyond it the least recently used flow is emitted early. */
   maxFlows?: number;
   /** Largest ClientHello reassembled per flow. */
@@ -50,7 +57,10 @@ export interface CaptureEngineOptions {
   lingerMs?: number;
 }
 
-export type ConnectionEndpoints = Pick<FlowRecord, 'transport' | 'srcIp' | 'srcPort' | 'dstIp' | 'dstPort'>;
+export type ConnectionEndpoints = Pick<
+  FlowRecord,
+  'transport' | 'srcIp' | 'srcPort' | 'dstIp' | 'dstPort' | 'startedAt'
+>;
 
 export interface CaptureEngine {
   /** Feeds the next chunk of a pcap/pcapng byte stream. */
@@ -81,7 +91,9 @@ class Engine implements CaptureEngine, TrackerContext {
   private readonly lingerMs: number;
   private readonly exchangeIdleMs: number;
   readonly minRequestBytes: number;
+  readonly minAnswerBytes: number;
   readonly emitOnClose: boolean;
+  readonly countDownFromAcks: boolean;
   /** Flows whose answered exchange an idle gap may close. */
   private readonly watched = new Set<Flow>();
   private readonly onConnectionStart: ((e: ConnectionEndpoints) => void) | undefined;
@@ -102,7 +114,9 @@ class Engine implements CaptureEngine, TrackerContext {
     this.lingerMs = opts.lingerMs ?? 2_000;
     this.exchangeIdleMs = opts.exchangeIdleMs ?? 2_000;
     this.minRequestBytes = opts.minRequestBytes ?? 160;
+    this.minAnswerBytes = opts.minAnswerBytes ?? 1024;
     this.emitOnClose = opts.emitOnClose ?? false;
+    this.countDownFromAcks = opts.countDownFromAcks ?? false;
     if (opts.onFlow) this.flowListeners.push(opts.onFlow);
     if (opts.onExchange) this.exchangeListeners.push(opts.onExchange);
     this.onConnectionStart = opts.onConnectionStart;
@@ -222,6 +236,7 @@ class Engine implements CaptureEngine, TrackerContext {
       srcPort: f.cport,
       dstIp: formatIp(f.ipVersion, f.s0, f.s1, f.s2, f.s3),
       dstPort: f.sport,
+      startedAt: f.startTs,
     });
   }
 

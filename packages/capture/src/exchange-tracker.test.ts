@@ -17,7 +17,10 @@ const hello = tlsRecords(buildClientHello({ sni: 'api.openai.com', alpn: ['http/
 type Step = { at: number; up?: number; down?: number; data?: Buffer; fin?: true };
 
 /** A keep-alive TCP connection scripted as timed upload/download steps (sizes only). */
-function connection(steps: Step[]): { pcap: Buffer; up: number; down: number } {
+function connection(
+  steps: Step[],
+  opts: { serverData?: boolean; pureAcks?: boolean } = {},
+): { pcap: Buffer; up: number; down: number } {
   const r = reverse(e);
   let c = 1001;
   let s = 500_001;
@@ -37,9 +40,12 @@ function connection(steps: Step[]): { pcap: Buffer; up: number; down: number } {
     }
     for (let left = step.down ?? 0; left > 0; left -= 1400) {
       const n = Math.min(1400, left);
-      pkts.push({ at: step.at, ip: tcpSegment(r, s, c, ACK | PSH, Buffer.alloc(n, 0x17)) });
+      // The agent's capture filter keeps none of the server's data: only the client's ACKs of it.
+      if (opts.serverData !== false)
+        pkts.push({ at: step.at, ip: tcpSegment(r, s, c, ACK | PSH, Buffer.alloc(n, 0x17)) });
       s += n;
       down += n;
+      if (opts.pureAcks !== false) pkts.push({ at: step.at, ip: tcpSegment(e, c, s, ACK) });
     }
     if (step.fin) {
       pkts.push({ at: step.at, ip: tcpSegment(e, c, s, ACK | FIN) });
@@ -128,6 +134,64 @@ describe('request/response exchanges', () => {
     engine.end();
     expect(exchanges.map((x) => [x.seq, x.bytesUp, x.bytesDown, x.final])).toEqual([
       [0, hello.length + 80, 3000, true],
+    ]);
+  });
+
+  it('waits for the answer when only handshake leftovers came down before a long think', () => {
+    // TLS 1.3 session tickets and HTTP/2 SETTINGS arrive right after the request; the answer
+    // itself only after a 5 s think (a CPU-starved or reasoning server): still one exchange.
+    const { pcap } = connection([
+      { at: 0, data: hello },
+      { at: 5, down: 3000 },
+      { at: 10, up: 300 },
+      { at: 15, down: 574 },
+      { at: 16, up: 31 },
+      { at: 17, down: 31 },
+      { at: 5000, down: 4000, fin: true },
+    ]);
+    const { engine, exchanges, feed } = run(pcap, { exchangeIdleMs: 2000 });
+    feed();
+    engine.end();
+    expect(exchanges.map((x) => [x.seq, x.bytesDown, x.final])).toEqual([[0, 3000 + 574 + 31 + 4000, true]]);
+  });
+
+  it("counts the download from the client's ACKs when the server's data is filtered out", () => {
+    const full = connection(script);
+    const filtered = connection(script, { serverData: false });
+    const a = run(full.pcap);
+    a.feed();
+    a.engine.end();
+    const b = run(filtered.pcap, { countDownFromAcks: true });
+    b.feed();
+    b.engine.end();
+    expect(b.flows[0]).toMatchObject({ bytesUp: full.up, bytesDown: full.down });
+    const totals = (x: ExchangeRecord[]) => x.map((e) => [e.seq, e.bytesUp, e.bytesDown, e.final]);
+    expect(totals(b.exchanges)).toEqual(totals(a.exchanges));
+    // With the server's data present as well, nothing is counted twice.
+    const c = run(full.pcap, { countDownFromAcks: true });
+    c.feed();
+    c.engine.end();
+    expect(c.flows[0]).toMatchObject({ bytesUp: full.up, bytesDown: full.down });
+    // A delayed ACK: the first answer is acknowledged only by the next request's segment, which
+    // still starts a new exchange (the ACK is counted before the request's own payload).
+    const piggy = connection(
+      [
+        { at: 0, data: hello },
+        { at: 5, down: 3000 },
+        { at: 10, up: 700 },
+        { at: 300, down: 1000 },
+        { at: 320, up: 800 },
+        { at: 600, down: 2000, fin: true },
+      ],
+      { serverData: false, pureAcks: false },
+    );
+    const d = run(piggy.pcap, { countDownFromAcks: true });
+    d.feed();
+    d.engine.end();
+    expect(d.flows[0]).toMatchObject({ bytesUp: piggy.up, bytesDown: piggy.down });
+    expect(d.exchanges.map((x) => [x.seq, x.bytesUp, x.bytesDown])).toEqual([
+      [0, hello.length + 700, 3000 + 1000],
+      [1, 800, 2000],
     ]);
   });
 

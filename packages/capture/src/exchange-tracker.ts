@@ -4,6 +4,11 @@ import type { Flow } from './flow.js';
 export interface ExchangeSink {
   /** Payload bytes an upload burst needs to count as a request (ACKs, control frames are less). */
   readonly minRequestBytes: number;
+  /**
+   * Download bytes after a request before an idle gap may report it: less is not the answer yet
+   * but the handshake's leftovers (TLS 1.3 session tickets, HTTP/2 SETTINGS) or a keep-alive PING.
+   */
+  readonly minAnswerBytes: number;
   /** Reports the flow's exchange in progress and starts the next one. */
   emitExchange(f: Flow, final: boolean): void;
   /** The flow's exchange may now be closed by an idle gap. */
@@ -39,6 +44,7 @@ export function noteDownload(f: Flow, len: number, ts: number, sink: ExchangeSin
   if (f.pendUp > 0) resolvePending(f, sink);
   if (f.exUp === 0 && f.exDown === 0) f.exStart = ts;
   f.exDown += len;
+  f.exDownSinceRequest += len;
   f.exEnd = ts;
   f.exDownPhase = true;
   if (!f.exWatched) sink.watchExchange(f);
@@ -54,6 +60,7 @@ function resolvePending(f: Flow, sink: ExchangeSink): void {
     f.exStart = f.pendStart;
     f.exEnd = f.pendEnd;
     f.exHasRequest = true;
+    f.exDownSinceRequest = 0;
   } else {
     if (f.exUp === 0 && f.exDown === 0) f.exStart = f.pendStart;
     f.exUp += f.pendUp;
@@ -61,6 +68,7 @@ function resolvePending(f: Flow, sink: ExchangeSink): void {
     if (request) {
       f.firstRequestSeen = true;
       f.exHasRequest = true;
+      f.exDownSinceRequest = 0;
     }
   }
   f.pendUp = 0;
@@ -76,7 +84,7 @@ function resolvePending(f: Flow, sink: ExchangeSink): void {
 export function closeIdleExchange(f: Flow, sink: ExchangeSink): void {
   if (f.pendUp > 0) resolvePending(f, sink);
   if (f.exDown === 0 || f.hello === null || !f.firstRequestSeen) return;
-  if (!f.exHasRequest && f.exDown < sink.minRequestBytes) return;
+  if ((f.exHasRequest ? f.exDownSinceRequest : f.exDown) < sink.minAnswerBytes) return;
   sink.emitExchange(f, false);
   f.exDownPhase = true;
 }

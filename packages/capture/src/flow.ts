@@ -57,6 +57,8 @@ export class Flow {
   cBaseKnown = false;
   finUp = false;
   finDown = false;
+  /** Server stream position of its FIN (the FIN itself takes one sequence number, no byte). */
+  sFin = 0;
   closeState = CloseState.Open;
   closeReason: FlowCloseReason = 'end';
 
@@ -82,6 +84,8 @@ export class Flow {
   exDownPhase = false;
   /** The exchange holds a request (a substantial upload burst), so it may be reported on its own. */
   exHasRequest = false;
+  /** Download bytes since the exchange's request: its answer has begun only past a threshold. */
+  exDownSinceRequest = 0;
   /** The handshake's exchange has absorbed the connection's first request. */
   firstRequestSeen = false;
   pendUp = 0;

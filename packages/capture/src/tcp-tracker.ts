@@ -77,6 +77,19 @@ export function trackTcp(p: PacketInfo, ctx: TrackerContext): void {
       }
     }
   }
+  if (up && ctx.countDownFromAcks && f.sSeqKnown && flags & TCP_ACK) {
+    // The server's data may be filtered out in the kernel (live capture keeps only its SYN/FIN/
+    // RST): the client's cumulative ACK says how far the server's stream has arrived. Counted
+    // before this packet's own payload: an ACK piggybacked on the next request acknowledges the
+    // previous answer, which came first.
+    const acked = f.finDown && ((p.ack - f.sFin) | 0) > 0 ? f.sFin : p.ack;
+    const d = (acked - f.sNext) | 0;
+    if (d > 0 && d < 0x40000000) {
+      f.bytesDown += d;
+      f.sNext = acked;
+      noteDownload(f, d, p.tsMs, ctx);
+    }
+  }
   const len = p.payloadLen;
   if (len > 0) {
     const end = (seq + len) >>> 0;
@@ -112,7 +125,10 @@ export function trackTcp(p: PacketInfo, ctx: TrackerContext): void {
       f.closeState = CloseState.Closing;
     } else {
       if (up) f.finUp = true;
-      else f.finDown = true;
+      else {
+        f.finDown = true;
+        f.sFin = (seq + len) >>> 0;
+      }
       if (f.finUp && f.finDown) {
         f.closeReason = 'fin';
         f.closeState = CloseState.Closing;

@@ -18,6 +18,8 @@ export interface TrackerContext extends ExchangeSink {
   finishFlow(f: Flow): void;
   /** A closed TCP flow is emitted at once instead of lingering (live capture: nothing waits in memory). */
   readonly emitOnClose: boolean;
+  /** Server → client TCP bytes also advance with the client's ACKs (the server's data is filtered). */
+  readonly countDownFromAcks: boolean;
   /** A client opened a connection (SYN, or a QUIC Initial on a new 4-tuple). */
   connectionStarted(f: Flow): void;
   /** Called once when a flow's ClientHello has been parsed. */

@@ -109,6 +109,18 @@ export class SocketOwners {
   }
 
   /**
+   * A new connection on this 4-tuple began at `startedAt` (its SYN): an owner sampled before then
+   * belonged to an earlier connection that used the same local port — possibly another account's —
+   * and must not be handed to this one.
+   */
+  forgetBefore(flow: FlowEndpoints, startedAt: number): void {
+    const kind = flow.transport === 'tcp' ? 'tcp' : 'udp';
+    const key = keyOf(kind, flow.srcIp, flow.srcPort, flow.dstIp, flow.dstPort);
+    const entry = this.seen.get(key);
+    if (entry && entry.at < startedAt) this.seen.delete(key);
+  }
+
+  /**
    * Records an owner learnt elsewhere (the eBPF connect tracer), so a socket that is gone before
    * its handshake is processed is still attributed.
    */

@@ -32,6 +32,8 @@ export interface LiveCaptureOptions extends TcpdumpOptions {
    * when the owner could not be learnt (`ownerKnown` false); undefined means nobody may be charged.
    */
   onExchange: (exchange: ExchangeRecord, owner: SocketOwner | undefined, ownerKnown: boolean) => void;
+  /** The connection (FlowRecord.id) ended; its last exchange, if any bytes were left, came before. */
+  onConnectionEnd?: (id: number) => void;
   onError: (error: Error) => void;
 }
 
@@ -119,10 +121,17 @@ export class LiveCapture {
       // Final byte counts are handed on the moment a connection closes: nothing finished waits
       // in memory for a kill -9 to lose it.
       emitOnClose: true,
+      // The capture filter drops the server's data segments (see captureFilter).
+      countDownFromAcks: true,
       exchangeIdleMs: this.options.exchangeIdleMs,
       // The owner is looked up from the SYN / first Initial, while the socket surely exists — not
       // when the handshake is processed, by which time a short call's socket may be gone.
-      onConnectionStart: (endpoints) => this.pendingOwners.push(endpoints),
+      onConnectionStart: (endpoints) => {
+        // A reused local port must not inherit the previous connection's owner.
+        this.owners.forgetBefore(endpoints, endpoints.startedAt);
+        this.ownerByFlow.delete(flowKey(endpoints));
+        this.pendingOwners.push(endpoints);
+      },
       onExchange: (exchange) => {
         const key = flowKey(exchange);
         if (!this.ownerByFlow.has(key) && this.pendingOwners.some((f) => flowKey(f) === key))
@@ -139,6 +148,7 @@ export class LiveCapture {
       onFlow: (flow) => {
         this.ownerByFlow.delete(flowKey(flow));
         this.totals.connections += flow.sni ? 1 : 0;
+        this.options.onConnectionEnd?.(flow.id);
       },
     });
     const child = await startTcpdump(this.options);

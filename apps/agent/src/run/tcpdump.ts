@@ -15,9 +15,21 @@ export interface TcpdumpOptions {
   bin?: string;
 }
 
-/** The BPF filter: the given ports over TCP and UDP (QUIC). */
+/**
+ * The BPF filter: the given ports over TCP and UDP (QUIC). Of the server's IPv4 TCP segments only
+ * SYN/FIN/RST are kept: the engine needs the client's side for the ClientHello and the upload, and
+ * the client's cumulative ACKs tell it how far the download has arrived (`countDownFromAcks`), so
+ * the bulk of the traffic — the answers — never leaves the kernel. (libpcap's tcp[] offsets are
+ * IPv4-only, so IPv6 TCP is kept whole.)
+ */
 export function captureFilter(ports: readonly number[]): string {
-  return ports.map((p) => `tcp port ${p} or udp port ${p}`).join(' or ');
+  const control = 'tcp[tcpflags] & (tcp-syn|tcp-fin|tcp-rst) != 0';
+  return ports
+    .map(
+      (p) =>
+        `(ip and tcp dst port ${p}) or (ip and tcp src port ${p} and ${control}) or (ip6 and tcp port ${p}) or udp port ${p}`,
+    )
+    .join(' or ');
 }
 
 /**
@@ -34,10 +46,10 @@ export async function startTcpdump(
     '-',
     '-s',
     String(options.snaplen ?? 4096),
-    // A 16 MiB kernel ring (default 2 MiB) absorbs bursts while the agent is busy: a dropped
+    // An 8 MiB kernel ring (default 2 MiB) absorbs bursts while the agent is busy: a dropped
     // handshake is a lost event (no SNI), so drops matter more here than in a debugging capture.
     '-B',
-    String(options.bufferKiB ?? 16_384),
+    String(options.bufferKiB ?? 8192),
     // Deliver each packet at once rather than in blocks every second: a handshake must reach the
     // agent while its socket still exists, so that the owner can be read from /proc/net/tcp.
     '--immediate-mode',

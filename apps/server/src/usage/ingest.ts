@@ -177,6 +177,8 @@ function buildRow(
         bytesUp: e.bytesUp,
         bytesDown: e.bytesDown,
         category,
+        // A later exchange on an agent's connection holds no handshake (docs/agent/byte-counting.md).
+        followUp: e.seq !== null && e.seq > 0,
       },
       org.ratioOverrides,
     );

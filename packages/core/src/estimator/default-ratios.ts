@@ -150,6 +150,16 @@ export const QUIC_ADJUSTMENT = {
 } as const;
 
 /**
+ * The part of a connection's overhead that only its first exchange carries: the TLS handshake
+ * (ClientHello, CCS/Finished, HTTP/2 preface ≈ 1.2 KB up; server flight and session tickets ≈ 3.5
+ * KB down; QUIC's padded Initials are in `QUIC_ADJUSTMENT` and also go with the first exchange).
+ * A later exchange on the same connection (an agent event with `seq` > 0) is estimated without
+ * it, so a connection carrying twenty requests no longer subtracts its handshake twenty times —
+ * and no longer subtracts the per-request overhead only once.
+ */
+export const HANDSHAKE_OVERHEAD = { up: 1200, down: 3500 } as const;
+
+/**
  * What a sane ratio looks like; calibrated overrides and fits outside this are rejected. 0.5 B per
  * token is below any compression of text; 5,000 B per token is fifteen times the padded OpenAI chunk.
  */

@@ -24,6 +24,20 @@ describe('estimateTokens', () => {
     expect(openaiApi(0, 0)).toMatchObject({ inputTokens: 0, outputTokens: 0 });
   });
 
+  it('estimates a later exchange on a connection without the handshake share of the overhead', () => {
+    const first = openaiApi(6_000, 72_000);
+    const later = openaiApi(6_000, 72_000, { followUp: true });
+    // up: (6000 − (1800 − 1200)) / 4 = 1350; down: (72000 − (5500 − 3500)) / 330 ≈ 212
+    expect(later).toEqual({ inputTokens: 1350, outputTokens: 212, method: 'bytes:v1:openai/api+followup' });
+    expect(later.inputTokens).toBeGreaterThan(first.inputTokens);
+    // Never a negative overhead: a provider whose overhead is below the handshake share keeps 0.
+    const tiny = estimateTokens(
+      { provider: 'openai', product: 'api', transport: 'tcp', bytesUp: 400, bytesDown: 0, followUp: true },
+      { openai: { up: { overheadBytes: 100, bytesPerToken: 4 } } },
+    );
+    expect(tiny.inputTokens).toBe(100);
+  });
+
   it('uses each direction its own ratio', () => {
     const up = openaiApi(50_000, 0);
     const down = openaiApi(0, 50_000);

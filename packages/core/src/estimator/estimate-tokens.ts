@@ -2,6 +2,7 @@ import type { Product } from '../catalogue/types.js';
 import {
   DEFAULT_RATIOS,
   ESTIMATOR_VERSION,
+  HANDSHAKE_OVERHEAD,
   PROVIDER_RATIOS,
   QUIC_ADJUSTMENT,
   RATIO_BOUNDS,
@@ -28,7 +29,8 @@ function cleanBytes(bytes: number): number {
 }
 
 function tokensFrom(bytes: number, ratio: Ratio, extraOverhead: number): number {
-  return Math.round(Math.max(0, bytes - ratio.overheadBytes - extraOverhead) / ratio.bytesPerToken);
+  const overhead = Math.max(0, ratio.overheadBytes + extraOverhead);
+  return Math.round(Math.max(0, bytes - overhead) / ratio.bytesPerToken);
 }
 
 type ResolvedOverride = { key: string; up: Ratio | null; down: Ratio | null };
@@ -80,8 +82,14 @@ export function estimateTokens(input: EstimateInput, overrides?: RatioOverrides)
   const bytesDown = cleanBytes(input.bytesDown);
   // QUIC ACKs are UDP payload, so the client's acknowledgements of the download sit in bytesUp.
   const payloadUp = quic ? bytesUp - QUIC_ADJUSTMENT.ackBytesPerDownByte * bytesDown : bytesUp;
-  const extraUp = quic ? QUIC_ADJUSTMENT.extraOverheadBytes.up : 0;
-  const extraDown = quic ? QUIC_ADJUSTMENT.extraOverheadBytes.down : 0;
+  // A follow-up exchange carries neither the handshake nor QUIC's padded Initials: its overhead is
+  // the ratio's less the handshake share (never below zero).
+  const extraUp = input.followUp ? -HANDSHAKE_OVERHEAD.up : quic ? QUIC_ADJUSTMENT.extraOverheadBytes.up : 0;
+  const extraDown = input.followUp
+    ? -HANDSHAKE_OVERHEAD.down
+    : quic
+      ? QUIC_ADJUSTMENT.extraOverheadBytes.down
+      : 0;
 
   const inputTokens = tokensFrom(payloadUp, override?.up ?? defaults.up, extraUp);
   const outputTokens = tokensFrom(bytesDown, override?.down ?? defaults.down, extraDown);
@@ -94,5 +102,5 @@ export function estimateTokens(input: EstimateInput, overrides?: RatioOverrides)
   } else {
     method = `bytes:${ESTIMATOR_VERSION}:${own ? input.provider : 'default'}/${input.product}`;
   }
-  return { inputTokens, outputTokens, method: method + suffix };
+  return { inputTokens, outputTokens, method: method + suffix + (input.followUp ? '+followup' : '') };
 }

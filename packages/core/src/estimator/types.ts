@@ -28,6 +28,8 @@ export type EstimateInput = {
   bytesDown: number;
   /** The catalogue category; `telemetry` hosts never get tokens. */
   category?: string;
+  /** A later request/response exchange on a connection: its bytes hold no handshake. */
+  followUp?: boolean;
 };
 
 export type TokenEstimate = { inputTokens: number; outputTokens: number; method: string };
