@@ -3,8 +3,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../../../context.js';
 import { createDepartment } from '../../../departments/service.js';
-import { orgOf, requireApiKey } from '../../auth.js';
+import { orgOf, requireAuth } from '../../auth.js';
 import { rateLimitByApiKey } from '../../rate-limit.js';
+import { actorOf } from '../budgets/budget-schema.js';
 import { commonErrors, errorSchema, idSchema } from '../responses.js';
 import { departmentSchema, toDepartmentJson } from './department-schema.js';
 
@@ -24,14 +25,16 @@ export function registerCreateDepartment(app: FastifyInstance, ctx: AppContext):
         body: bodySchema,
         response: { 201: departmentSchema, ...commonErrors, 409: errorSchema },
       },
-      onRequest: [requireApiKey(ctx, 'write'), rateLimitByApiKey(ctx)],
+      // Sessions too: admins build the hierarchy in the dashboard (Budgets → Department hierarchy).
+      onRequest: [requireAuth(ctx, 'departments:write'), rateLimitByApiKey(ctx)],
     },
     async (request, reply) => {
-      const actor = { type: 'api_key', id: request.apiKey?.keyId ?? null } as const;
-      const created = await createDepartment(ctx.db, orgOf(request), actor, {
+      const created = await createDepartment(ctx.db, orgOf(request), actorOf(request), {
         name: request.body.name,
         parentId: request.body.parent_id ?? null,
       });
+      // The live tree and preflight read a per-org snapshot; a new department must appear at once.
+      ctx.preflight.invalidate(orgOf(request));
       return reply.status(201).send(toDepartmentJson(created));
     },
   );

@@ -3,8 +3,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../../../context.js';
 import { setOsUserMapping } from '../../../users/os-user-mappings.js';
-import { orgOf, requireApiKey } from '../../auth.js';
+import { orgOf, requireAuth } from '../../auth.js';
 import { rateLimitByApiKey } from '../../rate-limit.js';
+import { actorOf } from '../budgets/budget-schema.js';
 import { commonErrors, idSchema } from '../responses.js';
 
 const bodySchema = z.object({
@@ -13,7 +14,7 @@ const bodySchema = z.object({
   device_id: idSchema.nullish().describe('limit the mapping to one device; omit for an org-wide mapping'),
 });
 
-const mappingSchema = z.object({
+export const mappingSchema = z.object({
   id: z.string(),
   os_user: z.string(),
   user_id: z.string(),
@@ -35,11 +36,11 @@ export function registerCreateOsUserMapping(app: FastifyInstance, ctx: AppContex
         body: bodySchema,
         response: { 200: mappingSchema, ...commonErrors },
       },
-      onRequest: [requireApiKey(ctx, 'write'), rateLimitByApiKey(ctx)],
+      // Sessions too: admins map OS accounts from the Users page.
+      onRequest: [requireAuth(ctx, 'users:write'), rateLimitByApiKey(ctx)],
     },
     async (request) => {
-      const actor = { type: 'api_key', id: request.apiKey?.keyId ?? null } as const;
-      return setOsUserMapping(ctx.db, orgOf(request), actor, {
+      return setOsUserMapping(ctx.db, orgOf(request), actorOf(request), {
         osUser: request.body.os_user,
         userId: request.body.user_id,
         deviceId: request.body.device_id ?? null,

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../../../context.js';
 import { listUsers } from '../../../users/service.js';
-import { orgOf, requireApiKey } from '../../auth.js';
+import { orgOf, requireAuth } from '../../auth.js';
 import { rateLimitByApiKey } from '../../rate-limit.js';
 import { pageQuerySchema } from '../pagination.js';
 import { commonErrors } from '../responses.js';
@@ -23,7 +23,8 @@ export function registerListUsers(app: FastifyInstance, ctx: AppContext): void {
           ...commonErrors,
         },
       },
-      onRequest: [requireApiKey(ctx, 'read'), rateLimitByApiKey(ctx)],
+      // Sessions too: the dashboard's Users page lists them.
+      onRequest: [requireAuth(ctx, 'users:read'), rateLimitByApiKey(ctx)],
     },
     async (request) => {
       const page = await listUsers(ctx.db, orgOf(request), request.query);
