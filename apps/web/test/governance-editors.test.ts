@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD } from '../../server/src/demo/seed.js';
+import { DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD, DEMO_MANAGER_EMAIL } from '../../server/src/demo/seed.js';
 import { type DemoServer, demoOrgId, launchBrowser, SCREENSHOTS, startDemoServer } from './helpers.js';
 
 let demo: DemoServer;
@@ -247,6 +247,83 @@ describe('Governance editors in a real browser (demo org, owner)', () => {
         entries.some((a) => a.actor_type === 'user'),
         action,
       ).toBe(true);
+    }
+  });
+
+  it('edits a user (department, manager), maps an OS account, adds a webhook endpoint; a manager sees only usable links', async () => {
+    const directory = await apiGet<{
+      users: Array<{ id: string; email: string; name: string }>;
+      departments: Array<{ id: string; name: string }>;
+    }>('/v1/overview/directory');
+    const [target, boss] = directory.users.filter((u) => u.email !== DEMO_ADMIN_EMAIL);
+    const department = directory.departments.at(-1);
+    if (!target || !boss || !department) throw new Error('the demo org has too few users');
+    await page.getByRole('link', { name: 'Users', exact: true }).click();
+    await page.getByRole('textbox', { name: 'Search Users' }).fill(target.email);
+    await page.getByRole('button', { name: `Edit ${target.name}` }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('textbox', { name: 'Name' }).fill('');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.getByText('Name: 1–200 characters').waitFor();
+    await dialog.getByRole('textbox', { name: 'Name' }).fill(`${target.name} Jr`);
+    await dialog.getByRole('combobox', { name: 'Department' }).fill(department.name);
+    await page.getByRole('option', { name: department.name, exact: true }).click();
+    await dialog.getByRole('combobox', { name: 'Manager' }).fill(boss.email);
+    await page.getByRole('option', { name: new RegExp(boss.email) }).click();
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const user = await demo.server.ctx.db.withTenant(orgId, ({ db }) =>
+      db
+        .selectFrom('users')
+        .select(['name', 'department_id', 'manager_id'])
+        .where('id', '=', target.id)
+        .executeTakeFirstOrThrow(),
+    );
+    expect(user).toMatchObject({
+      name: `${target.name} Jr`,
+      department_id: department.id,
+      manager_id: boss.id,
+    });
+    expect((await auditActions('user.update')).some((a) => a.actor_type === 'user')).toBe(true);
+
+    await page.getByRole('textbox', { name: 'OS account' }).fill('build-agent');
+    await page.getByRole('combobox', { name: 'User' }).fill(boss.email);
+    await page.getByRole('option', { name: new RegExp(boss.email) }).click();
+    await page.getByRole('button', { name: 'Map account' }).click();
+    await page.getByRole('cell', { name: 'build-agent' }).waitFor();
+    const mappings = await apiGet<{ data: Array<{ os_user: string; user_id: string }> }>(
+      '/v1/os-user-mappings',
+    );
+    expect(mappings.data).toContainEqual(
+      expect.objectContaining({ os_user: 'build-agent', user_id: boss.id }),
+    );
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'users.png') });
+
+    await page.goto(`${demo.url}/governance/webhooks`);
+    await page.getByRole('textbox', { name: 'URL' }).fill('ftp://x');
+    await page.getByRole('button', { name: 'Add endpoint' }).click();
+    await page.getByText('An http(s) URL of 8–2,000 characters').waitFor();
+    await page.getByRole('textbox', { name: 'URL' }).fill('https://hooks.example.com/toktra');
+    await page.getByRole('button', { name: 'Add endpoint' }).click();
+    await expect
+      .poll(async () => (await page.getByTestId('webhook-secret').textContent()) ?? '')
+      .toMatch(/^whsec_/);
+    const endpoints = await apiGet<{ data: Array<{ url: string }> }>('/v1/webhooks');
+    expect(endpoints.data.map((e) => e.url)).toContain('https://hooks.example.com/toktra');
+
+    // A manager's sidebar: no Governance, Integrations, Users or Settings (they would bounce).
+    {
+      const context = await browser.newContext();
+      const other = await context.newPage();
+      await other.goto(`${demo.url}/sign-in`);
+      await other.getByRole('textbox', { name: 'Email' }).fill(DEMO_MANAGER_EMAIL);
+      await other.getByRole('textbox', { name: 'Password' }).fill(DEMO_ADMIN_PASSWORD);
+      await other.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await other.getByRole('link', { name: 'Usage', exact: true }).waitFor();
+      const links = await other.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents();
+      expect(links.join('|')).not.toMatch(/Governance|Integrations|Users|Settings|Token Perks|Data requests/);
+      expect(links.join('|')).toMatch(/Budgets/);
+      await context.close();
     }
   });
 });

@@ -108,4 +108,7 @@ export interface AuditRow {
   action: string;
   target_type: string | null;
   target_id: string | null;
+  /** Readable names, when the server resolves them. */
+  actor_name?: string | null;
+  target_name?: string | null;
 }
