@@ -47,6 +47,9 @@ const ShadowAiPage = lazy(() =>
 const DataRequestsPage = lazy(() =>
   import('./features/data-requests/data-requests-page.js').then((m) => ({ default: m.DataRequestsPage })),
 );
+const UsersPage = lazy(() =>
+  import('./features/users/users-page.js').then((m) => ({ default: m.UsersPage })),
+);
 const PortalPage = lazy(() => import('./pages/portal.js').then((m) => ({ default: m.PortalPage })));
 
 const fallback = (
@@ -88,6 +91,14 @@ export function App() {
             element={
               <RequireAuth permission="dashboard:view">
                 <DevicesPage />
+              </RequireAuth>
+            }
+          />
+          <Route
+            path="users"
+            element={
+              <RequireAuth permission="users:write">
+                <UsersPage />
               </RequireAuth>
             }
           />

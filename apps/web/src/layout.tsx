@@ -16,22 +16,25 @@ import {
 import { useDisclosure } from '@mantine/hooks';
 import { useQueryClient } from '@tanstack/react-query';
 import { Outlet, NavLink as RouterLink, useLocation, useNavigate } from 'react-router';
+import type { Permission } from './api.js';
 import { api, setCsrfToken } from './api.js';
 import { hasPermission, useMe } from './auth.js';
 import { useLiveUsage } from './live.js';
 
-const ADMIN_LINKS = [
-  { to: '/', label: 'Overview', end: true },
-  { to: '/usage', label: 'Usage', end: false },
-  { to: '/devices', label: 'Devices', end: false },
-  { to: '/budgets', label: 'Budgets', end: false },
-  { to: '/performance', label: 'Performance', end: false },
-  { to: '/scorecards', label: 'Scorecards', end: false },
-  { to: '/forecast', label: 'Forecast', end: false },
-  { to: '/exports', label: 'Exports', end: false },
-  { to: '/governance', label: 'Governance', end: false },
-  { to: '/shadow-ai', label: 'Shadow AI', end: false },
-  { to: '/integrations/slack', label: 'Integrations', end: false },
+/** Each link carries the permission its route requires (app.tsx), so no link bounces. */
+const ADMIN_LINKS: Array<{ to: string; label: string; end: boolean; permission: Permission }> = [
+  { to: '/', label: 'Overview', end: true, permission: 'dashboard:view' },
+  { to: '/usage', label: 'Usage', end: false, permission: 'dashboard:view' },
+  { to: '/devices', label: 'Devices', end: false, permission: 'dashboard:view' },
+  { to: '/users', label: 'Users', end: false, permission: 'users:write' },
+  { to: '/budgets', label: 'Budgets', end: false, permission: 'departments:read' },
+  { to: '/performance', label: 'Performance', end: false, permission: 'users:read' },
+  { to: '/scorecards', label: 'Scorecards', end: false, permission: 'users:read' },
+  { to: '/forecast', label: 'Forecast', end: false, permission: 'dashboard:view' },
+  { to: '/exports', label: 'Exports', end: false, permission: 'dashboard:view' },
+  { to: '/governance', label: 'Governance', end: false, permission: 'audit:read' },
+  { to: '/shadow-ai', label: 'Shadow AI', end: false, permission: 'dashboard:view' },
+  { to: '/integrations/slack', label: 'Integrations', end: false, permission: 'settings:manage' },
 ];
 
 function ColorSchemeToggle() {
@@ -110,7 +113,7 @@ export function Layout() {
       <AppShell.Navbar p="sm" aria-label="Main">
         <Stack gap={4}>
           {admin &&
-            ADMIN_LINKS.map((link) => (
+            ADMIN_LINKS.filter((link) => hasPermission(me, link.permission)).map((link) => (
               <NavLink
                 variant="filled"
                 key={link.to}

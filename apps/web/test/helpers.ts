@@ -8,7 +8,11 @@ import { type Browser, chromium } from 'playwright-core';
 import { buildWebApp, webBuildIsStale } from '../../server/src/http/dashboard.js';
 import { type RunningServer, startServer } from '../../server/src/server.js';
 
-export const SCREENSHOTS = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
+/**
+ * Where browser tests write screenshots: an ignored folder, so a test run never rewrites the
+ * tracked images in docs/screenshots. `scripts/update-screenshots.sh` copies them there on purpose.
+ */
+export const SCREENSHOTS = fileURLToPath(new URL('../../../test-results/screenshots/', import.meta.url));
 
 /** Debian's Chromium: playwright's own browser download cannot work here. */
 export function launchBrowser(): Promise<Browser> {

@@ -55,3 +55,17 @@ export async function setOsUserMapping(
     return row;
   });
 }
+
+/** Every mapping of the org, org-wide ones first, then by OS name. */
+export async function listOsUserMappings(db: Database, orgId: string): Promise<OsUserMappingView[]> {
+  return db.withTenant(orgId, ({ db: trx }) =>
+    trx
+      .selectFrom('os_user_mappings')
+      .select(['id', 'device_id', 'os_user', 'user_id'])
+      .where('org_id', '=', orgId)
+      .orderBy(sql`device_id is not null`)
+      .orderBy('os_user')
+      .limit(5000)
+      .execute(),
+  );
+}

@@ -38,6 +38,7 @@ export interface Budget {
   limit_tokens: number | null;
   limit_cost: number | null;
   cap: 'soft' | 'hard';
+  thresholds: number[];
   rollover_cap_pct: number | null;
 }
 

@@ -99,7 +99,7 @@ export function BrowsersSection({ canRevoke }: { canRevoke: boolean }) {
         </Table.ScrollContainer>
         {browsers.data && rows.length === 0 && (
           <Text c="dimmed" size="sm" p="md">
-            No browsers enrolled. See the README: install the extension and sign in from its options page.
+            No browsers enrolled yet. Install the Toktra browser extension and sign in from its options page.
           </Text>
         )}
       </Card>

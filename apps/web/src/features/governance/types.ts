@@ -1,4 +1,5 @@
 /** Shapes of the governance API (apps/server/src/http/v1/{alerts,incidents,policies,webhooks,audit}). */
+import type { ConditionNode } from '@toktra/core';
 export type Severity = 'low' | 'medium' | 'high' | 'critical';
 
 export const SEVERITY_COLOR: Record<Severity, string> = {
@@ -47,12 +48,33 @@ export interface PolicyRow {
   current_version: number;
   published_version: number | null;
   has_unpublished_changes: boolean;
-  trigger: { type: string };
-  actions: Array<{ type: string }>;
+  description: string;
+  trigger: { type: string; params?: Record<string, unknown> };
+  conditions: ConditionNode | null;
+  actions: PolicyActionRow[];
   updated_at: string;
 }
 
+export type PolicyActionRow =
+  | { type: 'email_user' }
+  | { type: 'email_manager' }
+  | { type: 'block_user'; duration_hours?: number }
+  | { type: 'create_incident'; assignee_id?: string; severity?: Severity }
+  | { type: 'webhook'; endpoint_id: string };
+
+export interface PolicyVersion {
+  version: number;
+  name: string;
+  severity: Severity;
+  trigger: { type: string };
+  conditions: ConditionNode | null;
+  actions: PolicyActionRow[];
+  created_at: string;
+  created_by: string | null;
+}
+
 export interface PolicyTest {
+  window?: { from: string; to: string; days: number };
   evaluated: number;
   matched: number;
   would_fire: number;
@@ -86,4 +108,7 @@ export interface AuditRow {
   action: string;
   target_type: string | null;
   target_id: string | null;
+  /** Readable names, when the server resolves them. */
+  actor_name?: string | null;
+  target_name?: string | null;
 }

@@ -66,7 +66,7 @@ export function PerformancePage() {
       <Card withBorder>
         <Title order={4}>Individual scores</Title>
         <Text size="sm" c="dimmed">
-          Efficiency from metadata only, last 30 days (formula in docs/efficiency.md).
+          Efficiency from metadata only (never prompts or answers), last 30 days.
         </Text>
         <Table striped data-testid="scores-table">
           <Table.Thead>

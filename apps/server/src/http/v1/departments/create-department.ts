@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { createDepartment } from '../../../departments/service.js';
-import { orgOf } from '../../auth.js';
+import { actorOf, orgOf } from '../../auth.js';
 import { rateLimitByApiKey } from '../../rate-limit.js';
 import { commonErrors, errorSchema, idSchema } from '../responses.js';
 import { departmentSchema, toDepartmentJson } from './department-schema.js';
@@ -29,11 +29,12 @@ export function registerCreateDepartment(app: FastifyInstance, ctx: AppContext):
       onRequest: rateLimitByApiKey(ctx),
     },
     async (request, reply) => {
-      const actor = { type: 'api_key', id: request.apiKey?.keyId ?? null } as const;
-      const created = await createDepartment(ctx.db, orgOf(request), actor, {
+      const created = await createDepartment(ctx.db, orgOf(request), actorOf(request), {
         name: request.body.name,
         parentId: request.body.parent_id ?? null,
       });
+      // The live tree and preflight read a per-org snapshot; a new department must appear at once.
+      ctx.preflight.invalidate(orgOf(request));
       return reply.status(201).send(toDepartmentJson(created));
     },
   );

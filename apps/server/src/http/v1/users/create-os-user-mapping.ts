@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { setOsUserMapping } from '../../../users/os-user-mappings.js';
-import { orgOf } from '../../auth.js';
+import { actorOf, orgOf } from '../../auth.js';
 import { rateLimitByApiKey } from '../../rate-limit.js';
 import { commonErrors, idSchema } from '../responses.js';
 
@@ -14,7 +14,7 @@ const bodySchema = z.object({
   device_id: idSchema.nullish().describe('limit the mapping to one device; omit for an org-wide mapping'),
 });
 
-const mappingSchema = z.object({
+export const mappingSchema = z.object({
   id: z.string(),
   os_user: z.string(),
   user_id: z.string(),
@@ -36,12 +36,11 @@ export function registerCreateOsUserMapping(app: FastifyInstance, ctx: AppContex
         body: bodySchema,
         response: { 200: mappingSchema, ...commonErrors },
       },
-      config: { auth: auth.apiKey('write') },
+      config: { auth: auth.can('users:write') },
       onRequest: rateLimitByApiKey(ctx),
     },
     async (request) => {
-      const actor = { type: 'api_key', id: request.apiKey?.keyId ?? null } as const;
-      return setOsUserMapping(ctx.db, orgOf(request), actor, {
+      return setOsUserMapping(ctx.db, orgOf(request), actorOf(request), {
         osUser: request.body.os_user,
         userId: request.body.user_id,
         deviceId: request.body.device_id ?? null,

@@ -24,7 +24,7 @@ export function registerListUsers(app: FastifyInstance, ctx: AppContext): void {
           ...commonErrors,
         },
       },
-      config: { auth: auth.apiKey('read') },
+      config: { auth: auth.orgWide('users:read') },
       onRequest: rateLimitByApiKey(ctx),
     },
     async (request) => {
