@@ -102,6 +102,23 @@ describe('the demo org', () => {
         ]),
       );
       expect((await get('/v1/incidents')).data.length).toBe(1);
+      // Testing the 5M-a-month department policy replays all the seeded history (kept as rollups):
+      // Engineering and Backend, which use far more, would have fired (the issue saw 0).
+      const threshold = policies.find(
+        (p: { trigger: { type: string } }) => p.trigger.type === 'department_threshold',
+      );
+      const tested = await app.inject({
+        method: 'POST',
+        url: `/v1/policies/${threshold.id}/test`,
+        headers: bearer(key),
+        payload: { window_days: 30 },
+      });
+      expect(tested.statusCode).toBe(200);
+      expect(tested.json()).toMatchObject({ method: 'rollups', unreplayed_events: 0 });
+      expect(tested.json().evaluated).toBeGreaterThan(50_000);
+      expect(tested.json().fired_by.departments.map((d: { name: string }) => d.name)).toEqual(
+        expect.arrayContaining(['Engineering', 'Backend']),
+      );
       const webhooks = (await get('/v1/webhooks')).data;
       expect(webhooks).toMatchObject([{ enabled: false }]);
       // The Backend manager is past the soft cap: allowed, and told so.
