@@ -33,6 +33,9 @@ beforeAll(async () => {
   );
   await publishPolicy(ctx.db, orgId, cli, policy.id);
   await ctx.db.withTenant(orgId, async (tx) => {
+    // The demo seeds an incident of its own; this suite follows exactly the one it creates.
+    await tx.db.deleteFrom('incident_events').where('org_id', '=', orgId).execute();
+    await tx.db.deleteFrom('incidents').where('org_id', '=', orgId).execute();
     await createAlert(ctx, tx, orgId, {
       severity: 'critical',
       title: 'Repository made public',

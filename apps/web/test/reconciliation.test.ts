@@ -93,6 +93,11 @@ beforeAll(async () => {
   demo = await startDemoServer();
   const ctx = demo.server.ctx;
   orgId = await demoOrgId(demo.server);
+  // This suite adds its own connection against a fake: drop the demo's built-in one (and, by
+  // cascade, its reconciled usage) so the figures below are the fake's alone.
+  await ctx.db.withTenant(orgId, ({ db }) =>
+    db.deleteFrom('provider_connections').where('org_id', '=', orgId).execute(),
+  );
   const device = await ctx.db.withTenant(orgId, ({ db }) =>
     db
       .selectFrom('devices')

@@ -200,6 +200,49 @@ describe('thresholds', () => {
   });
 });
 
+describe('money thresholds (issue 19: they rounded up to whole currency units)', () => {
+  it('95 % of a $10 budget fires at $9.50, and a $0.10 budget reaches 150 %', async () => {
+    const org = await seedOrg(ctx, 'money-thresholds');
+    const seen: BudgetThresholdNotice[] = [];
+    ctx.governance.on('budget.threshold', (n) => {
+      if (n.orgId === org.orgId) seen.push(n);
+    });
+    // $10 per 1M tokens: 1,000 tokens cost one cent.
+    await setPrice(ctx, org.orgId, ADMIN, {
+      provider: 'openai',
+      model: '*',
+      input_per_mtok: 10,
+      output_per_mtok: 10,
+    });
+    await createBudget(ctx, org.orgId, ADMIN, {
+      department_id: org.departments.backend,
+      limit_cost: 10,
+      cap: 'soft',
+      thresholds: [95],
+    });
+    await createBudget(ctx, org.orgId, ADMIN, {
+      department_id: org.departments.sales,
+      limit_cost: 0.1,
+      cap: 'soft',
+      thresholds: [150],
+    });
+    await preflight(ctx, org.orgId, { user_id: org.users.alice });
+    const spend = async (userId: string, tokens: number) => {
+      await ingestTokens(ctx, org.orgId, [{ userId, tokens }]);
+      await ctx.preflight.idle();
+      return seen.map(
+        (n) => `${n.departmentId === org.departments.backend ? 'backend' : 'sales'}:${n.thresholdPct}`,
+      );
+    };
+    expect(await spend(org.users.alice, 949_000)).toEqual([]); // $9.49
+    expect(await spend(org.users.alice, 1_000)).toEqual(['backend:95']); // $9.50, not $10
+    expect(await spend(org.users.dave, 10_000)).toEqual(['backend:95', 'sales:100']); // $0.10
+    expect(await spend(org.users.dave, 5_000)).toEqual(['backend:95', 'sales:100', 'sales:150']); // $0.15
+    expect(seen[0]).toMatchObject({ unit: 'cost', limit: 10, scopeName: 'Backend' });
+    expect(seen[0]?.spent).toBeCloseTo(9.5, 6);
+  });
+});
+
 describe('period boundaries in the org time zone', () => {
   it('Pacific/Auckland: usage just before local month start is last period, just after is this one', async () => {
     const org = await seedOrg(ctx, 'auckland', 'Pacific/Auckland');

@@ -72,12 +72,15 @@ export async function seedDemoGovernance(
   now: Date,
 ): Promise<DemoGovernanceStats> {
   const period = periodKeyOf(now, timeZone);
-  const { total: orgTotal, byDepartment: mtd } = await monthToDate(tx, orgId, period);
-  const backend = departmentIds.get('Backend');
-  const engineering = departmentIds.get('Engineering');
+  const { byDepartment: mtd } = await monthToDate(tx, orgId, period);
+  // Budgets stay off the demo accounts' chain (Backend ⊂ Engineering) and the org scope, so a
+  // manager or employee signing in meets no cap they did not set up themselves.
+  const platform = departmentIds.get('Platform');
+  const data = departmentIds.get('Data');
   const sales = departmentIds.get('Sales');
-  if (!backend || !engineering || !sales) throw new Error('demo departments missing');
-  const backendUsed = mtd.get(backend) ?? 0;
+  const engineering = departmentIds.get('Engineering');
+  if (!platform || !data || !sales || !engineering) throw new Error('demo departments missing');
+  const platformUsed = mtd.get(platform) ?? 0;
 
   const budget = async (
     departmentId: string | null,
@@ -113,12 +116,11 @@ export async function seedDemoGovernance(
       .execute();
     return row.id;
   };
-  // Backend has passed its soft cap (alerted, requests continue); Engineering has a hard cap with
-  // room left; the org's hard cap is far off; Sales is budgeted in money.
-  const backendLimit = roundLimit(backendUsed * 0.8);
-  const backendBudget = await budget(backend, { tokens: backendLimit }, 'soft', [80, 95, 100]);
-  await budget(engineering, { tokens: roundLimit((mtd.get(engineering) ?? 0) * 1.6) }, 'hard', []);
-  await budget(null, { tokens: roundLimit(orgTotal * 2) }, 'hard', []);
+  // Platform has passed its soft cap (alerted, requests continue); Data has a hard cap with room
+  // left; Sales is budgeted in money.
+  const platformLimit = roundLimit(platformUsed * 0.8);
+  const platformBudget = await budget(platform, { tokens: platformLimit }, 'soft', [80, 95, 100]);
+  await budget(data, { tokens: roundLimit((mtd.get(data) ?? 0) * 1.6) }, 'hard', []);
   await budget(sales, { cost: 250 }, 'soft', []);
 
   const policy = async (name: string, severity: 'high', trigger: object, actions: object[]) => {
@@ -194,12 +196,12 @@ export async function seedDemoGovernance(
       .execute();
   await alert(
     'high',
-    `Budget 'Backend' reached 100 % — ${formatUsedOf(backendUsed, backendLimit, 'tokens')}`,
+    `Budget 'Platform' reached 100 % — ${formatUsedOf(platformUsed, platformLimit, 'tokens')}`,
     `${DEMO_LABEL} The soft cap is reached: requests continue.`,
     'budget',
-    backendBudget,
-    backend,
-    { threshold_pct: 100, used_tokens: backendUsed, limit_tokens: backendLimit, cap: 'soft', period },
+    platformBudget,
+    platform,
+    { threshold_pct: 100, used_tokens: platformUsed, limit_tokens: platformLimit, cap: 'soft', period },
   );
   const engineeringUsed = mtd.get(engineering) ?? 0;
   await alert(
@@ -237,7 +239,7 @@ export async function seedDemoGovernance(
     })
     .execute();
   const reconciledRows = await seedDemoReconciliation(ctx, tx, orgId, now);
-  return { budgets: 4, policies: 2, alerts: 2, reconciledRows };
+  return { budgets: 3, policies: 2, alerts: 2, reconciledRows };
 }
 
 /**

@@ -98,20 +98,43 @@ describe('the demo org', () => {
       const alerts = (await get('/v1/alerts')).data;
       expect(alerts.map((a: { title: string }) => a.title)).toEqual(
         expect.arrayContaining([
-          expect.stringMatching(/^Budget 'Backend' reached 100 % — [\d.]+[kM] of [\d.]+[kM] tokens$/),
+          expect.stringMatching(/^Budget 'Platform' reached 100 % — [\d.]+[kM] of [\d.]+[kM] tokens$/),
         ]),
       );
       expect((await get('/v1/incidents')).data.length).toBe(1);
+      // Testing the 5M-a-month department policy replays all the seeded history (kept as rollups):
+      // Engineering and Backend, which use far more, would have fired (the issue saw 0).
+      const threshold = policies.find(
+        (p: { trigger: { type: string } }) => p.trigger.type === 'department_threshold',
+      );
+      const tested = await app.inject({
+        method: 'POST',
+        url: `/v1/policies/${threshold.id}/test`,
+        headers: bearer(key),
+        payload: { window_days: 30 },
+      });
+      expect(tested.statusCode).toBe(200);
+      expect(tested.json()).toMatchObject({ method: 'rollups', unreplayed_events: 0 });
+      expect(tested.json().evaluated).toBeGreaterThan(50_000);
+      expect(tested.json().fired_by.departments.map((d: { name: string }) => d.name)).toEqual(
+        expect.arrayContaining(['Engineering', 'Backend']),
+      );
       const webhooks = (await get('/v1/webhooks')).data;
       expect(webhooks).toMatchObject([{ enabled: false }]);
-      // The Backend manager is past the soft cap: allowed, and told so.
-      const preflight = await app.inject({
-        method: 'POST',
-        url: '/v1/preflight',
-        headers: bearer(key),
-        payload: { user_email: DEMO_MANAGER_EMAIL },
-      });
-      expect(preflight.json()).toMatchObject({ allow: true, code: 'soft_cap' });
+      // A Platform engineer is past the soft cap: allowed, and told so. The demo accounts (Backend)
+      // meet no budget.
+      const platformUser = await ctx.db.withTenant(first.orgId, ({ db }) =>
+        db
+          .selectFrom('users')
+          .innerJoin('departments', 'departments.id', 'users.department_id')
+          .select('users.id')
+          .where('departments.name', '=', 'Platform')
+          .executeTakeFirstOrThrow(),
+      );
+      const preflight = async (payload: object) =>
+        (await app.inject({ method: 'POST', url: '/v1/preflight', headers: bearer(key), payload })).json();
+      expect(await preflight({ user_id: platformUser.id })).toMatchObject({ allow: true, code: 'soft_cap' });
+      expect(await preflight({ user_email: DEMO_MANAGER_EMAIL })).toMatchObject({ code: 'no_budget' });
       // Reconciled data from the built-in source: Shadow AI has real, synced figures.
       const shadow = await get('/v1/shadow-ai?provider=openai');
       expect(shadow.totals[0]).toMatchObject({ state: 'ok' });
