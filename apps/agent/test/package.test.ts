@@ -1,5 +1,5 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildClientHello, pcapOf, tcpConversation, tlsRecords } from '@toktra/capture/testing';
 import { createTestDatabase, type TestDatabase } from '@toktra/db/testing';
@@ -86,6 +86,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.close();
   await pg?.drop();
+  rmSync(work, { recursive: true, force: true }); // ~250 MB of package and unpacked payload
 });
 
 describe('the toktra-agent package', () => {

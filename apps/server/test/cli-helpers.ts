@@ -63,7 +63,11 @@ export async function spawnServer(args: string[], env: NodeJS.ProcessEnv = {}) {
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
     child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${output}`)));
-    setTimeout(() => reject(new Error(`server did not start: ${output}`)), 90_000);
+    setTimeout(() => {
+      // A server that never came up must not outlive the test run.
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start: ${output}`));
+    }, 90_000);
   });
   return {
     url,

@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { createTestDatabase, type TestDatabase } from '@toktra/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -74,6 +74,7 @@ beforeAll(async () => {
 afterAll(async () => {
   server?.kill('SIGKILL');
   await pg?.drop();
+  rmSync(work, { recursive: true, force: true }); // ~450 MB of package and unpacked payload
 });
 
 describe('the toktra-server package', () => {
