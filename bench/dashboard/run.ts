@@ -27,7 +27,7 @@ import { buildHttpApp } from '../../apps/server/src/http/app.js';
 import { dashboardCalls } from './calls.js';
 import { generateBenchOrg } from './generate.js';
 
-const SCALE = Number(process.env.SCALE ?? 10);
+const SCALE = Number(process.env.SCALE ?? 12);
 const ROUNDS = Number(process.env.ROUNDS ?? 30);
 const COLD_ROUNDS = Number(process.env.COLD_ROUNDS ?? 5);
 const RAW_DAYS = Number(process.env.RAW_DAYS ?? 7);

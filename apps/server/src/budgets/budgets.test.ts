@@ -204,8 +204,8 @@ describe('money thresholds (issue 19: they rounded up to whole currency units)',
   it('95 % of a $10 budget fires at $9.50, and a $0.10 budget reaches 150 %', async () => {
     const org = await seedOrg(ctx, 'money-thresholds');
     const seen: BudgetThresholdNotice[] = [];
-    ctx.governance.on('budget.threshold', (n) => {
-      if (n.orgId === org.orgId) seen.push(n);
+    ctx.events.on('budget.threshold_crossed', (e) => {
+      if (e.orgId === org.orgId) seen.push({ ...e.payload, orgId: e.orgId });
     });
     // $10 per 1M tokens: 1,000 tokens cost one cent.
     await setPrice(ctx, org.orgId, ADMIN, {

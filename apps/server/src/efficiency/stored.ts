@@ -12,8 +12,9 @@ export interface StoredUserScore {
 }
 
 /**
- * The latest 30-day scores the job stored (scorecards.nightly refreshes them every hour), if they
- * are of today or yesterday: the dashboard reads these instead of scoring everyone per request.
+ * The latest 30-day scores the job stored (scorecards.nightly, once per org-local day soon after
+ * midnight), if they are of today or yesterday: the dashboard reads these instead of scoring
+ * everyone per request, so the default view is as of the last run (the tier lookup already was).
  * Older or missing sets answer null and the caller scores live. People without a row had no
  * usage in either window.
  */

@@ -81,6 +81,35 @@ async function stored(orgId: string) {
   });
 }
 
+/** The dashboard's read models (per org, per person) as stored, and as recomputed from the events. */
+async function readModels(orgId: string) {
+  return ctx.db.withTenant(orgId, async ({ db }) => {
+    const sums = sql.raw(
+      'events::float8 AS events, est_input_tokens::float8 AS i, est_output_tokens::float8 AS o, bytes_up::float8 AS up',
+    );
+    const raw = sql.raw(
+      'count(*)::float8 AS events, sum(est_input_tokens)::float8 AS i, sum(est_output_tokens)::float8 AS o, sum(bytes_up)::float8 AS up',
+    );
+    const day = sql`((occurred_at AT TIME ZONE ${ZONE})::date)::text`;
+    const q = async (query: ReturnType<typeof sql>) =>
+      (await query.execute(db)).rows.map((r) => JSON.stringify(r)).sort();
+    return {
+      org: await q(
+        sql`SELECT bucket::text AS b, provider, model, category, source, ${sums} FROM usage_daily_org WHERE org_id = ${orgId}`,
+      ),
+      orgFromEvents: await q(
+        sql`SELECT ${day} AS b, provider, model, category, source, ${raw} FROM events WHERE org_id = ${orgId} GROUP BY 1, 2, 3, 4, 5`,
+      ),
+      people: await q(
+        sql`SELECT bucket::text AS b, user_id, department_id, ${sums} FROM usage_daily_people WHERE org_id = ${orgId}`,
+      ),
+      peopleFromEvents: await q(
+        sql`SELECT ${day} AS b, user_id, department_id, ${raw} FROM events WHERE org_id = ${orgId} GROUP BY 1, 2, 3`,
+      ),
+    };
+  });
+}
+
 function sortRows(rows: Sums[]): Sums[] {
   const key = (r: Sums) =>
     [r.bucket, r.user_id, r.department_id, r.provider, r.model, r.category, r.source].join('|');
@@ -140,6 +169,10 @@ describe('rollups', () => {
         const expected = await recomputed(org.orgId);
         expect(actual.hourly).toEqual(expected.hourly);
         expect(actual.daily).toEqual(expected.daily);
+        const models = await readModels(org.orgId);
+        expect(models.org).toEqual(models.orgFromEvents);
+        expect(models.people).toEqual(models.peopleFromEvents);
+        expect(models.org.length).toBeGreaterThan(0);
         const total = expected.hourly.reduce((n, r) => n + Number(r.events), 0);
         expect(total).toBe(acceptedIds.size);
       }),
