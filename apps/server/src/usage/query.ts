@@ -76,15 +76,18 @@ export async function queryUsage(
       departments = await departmentSubtree(tx, orgId, filters.departmentId);
     }
     const groupBy = filters.groupBy ?? null;
-    const base = tx.db
-      .selectFrom(`${rollupFor(filters, groupBy)} as u` as 'usage_daily as u')
-      .where('u.org_id', '=', orgId)
-      .where('u.bucket', '>=', start)
-      .where('u.bucket', '<=', end)
-      .$if(filters.userId !== undefined, (q) => q.where('u.user_id', '=', filters.userId as string))
-      .$if(departments !== undefined, (q) => q.where('u.department_id', 'in', departments as string[]))
-      .$if(filters.provider !== undefined, (q) => q.where('u.provider', '=', filters.provider as string))
-      .$if(filters.model !== undefined, (q) => q.where('u.model', '=', filters.model as string));
+    const from = (table: ReturnType<typeof rollupFor>) =>
+      tx.db
+        .selectFrom(`${table} as u` as 'usage_daily as u')
+        .where('u.org_id', '=', orgId)
+        .where('u.bucket', '>=', start)
+        .where('u.bucket', '<=', end)
+        .$if(filters.userId !== undefined, (q) => q.where('u.user_id', '=', filters.userId as string))
+        .$if(departments !== undefined, (q) => q.where('u.department_id', 'in', departments as string[]))
+        .$if(filters.provider !== undefined, (q) => q.where('u.provider', '=', filters.provider as string))
+        .$if(filters.model !== undefined, (q) => q.where('u.model', '=', filters.model as string));
+    const table = rollupFor(filters, groupBy);
+    const base = from(table);
     const sums = [
       sql<number>`coalesce(sum(u.events), 0)`.as('events'),
       sql<number>`coalesce(sum(u.bytes_up), 0)`.as('bytes_up'),
@@ -154,7 +157,8 @@ export async function queryUsage(
     if (groupBy === 'model') data = withReconciledModels(data, reconciled.models);
     const key =
       groupBy === 'day' ? sql`u.bucket::text` : groupBy ? sql.ref(`u.${GROUP_COLUMN[groupBy]}`) : sql`null`;
-    const costRows = await base
+    // Prices are per provider and model, which the per-person rollup does not keep.
+    const costRows = await (table === 'usage_daily_people' ? from('usage_daily') : base)
       .select([
         sql<string | null>`${key}`.as('k'),
         'u.provider',
