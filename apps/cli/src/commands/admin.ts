@@ -49,11 +49,18 @@ export function configureAdminCommand(program: Command): void {
     .requiredOption('--name <name>', 'organisation name')
     .requiredOption('--admin-email <email>', 'email of the first owner')
     .option('--region <region>', 'data residency region: us, eu, au or ca (default us)')
+    .option('--region-label-only', 'accept --region on a server with one database (a label, not residency)')
     .option('--time-zone <tz>', 'IANA time zone for budget periods and reports (default UTC)')
     .action(
       action(
         'org.create',
-        (o) => ({ name: o.name, adminEmail: o.adminEmail, region: o.region, timeZone: o.timeZone }),
+        (o) => ({
+          name: o.name,
+          adminEmail: o.adminEmail,
+          region: o.region,
+          regionLabelOnly: o.regionLabelOnly,
+          timeZone: o.timeZone,
+        }),
         (r: { org_id: string; admin_password: string }) =>
           `Created organisation ${r.org_id}\nOne-time admin password: ${r.admin_password}\n(shown once; change it after signing in)`,
       ),

@@ -32,6 +32,7 @@ export const adminCommands = {
       name: z.string().trim().min(1).max(200),
       adminEmail: z.email(),
       region: z.enum(REGIONS).optional(),
+      regionLabelOnly: z.boolean().optional(),
       timeZone: z.string().optional(),
     }),
     async (ctx, input) => {

@@ -2,7 +2,7 @@ import { hash } from '@node-rs/argon2';
 import { findInStores } from '@toktra/db';
 import { sql } from 'kysely';
 import type { AppContext } from '../context.js';
-import { createOrg } from '../orgs/service.js';
+import { createOrg, hasResidency } from '../orgs/service.js';
 import { createDemoDevices } from './devices.js';
 import { type DemoGovernanceStats, seedDemoGovernance } from './governance.js';
 import { createDemoPeople } from './people.js';
@@ -54,7 +54,8 @@ export async function seedDemoOrg(
       adminEmail: DEMO_ADMIN_EMAIL,
       adminName: 'Ada Admin',
       timeZone: DEMO_TIME_ZONE,
-      region: 'eu',
+      // The demo lives in the EU store where residency is on; with one database it has no region.
+      ...(hasResidency(ctx.db) ? { region: 'eu' as const } : {}),
     });
     orgId = created.orgId;
     adminUserId = created.adminUserId;

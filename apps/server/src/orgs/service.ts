@@ -10,6 +10,8 @@ export interface CreateOrgInput {
   adminName?: string;
   region?: Region;
   timeZone?: string;
+  /** Accept a region that is only a label: this server keeps every org in one database. */
+  regionLabelOnly?: boolean;
 }
 
 export interface CreatedOrg {
@@ -30,9 +32,23 @@ export function assertTimeZone(timeZone: string): void {
   }
 }
 
+/** Whether orgs land in the database of their region (a store per region), not all in one. */
+export function hasResidency(db: Database): boolean {
+  return db.stores().some((store) => store.region !== undefined);
+}
+
 /** Creates an org with its first owner. Orgs are the one thing made outside any tenant. */
 export async function createOrg(db: Database, input: CreateOrgInput): Promise<CreatedOrg> {
   if (input.timeZone) assertTimeZone(input.timeZone);
+  if (input.region && !input.regionLabelOnly && !hasResidency(db)) {
+    throw new AppError(
+      'validation_failed',
+      `data residency is off: this server keeps every org in one database, so region "${input.region}" ` +
+        'would be a label, not where the data lives. Give the region its own database ' +
+        `(DATABASE_URL_${input.region.toUpperCase()}, see docs/adr/0002-data-residency.md), or accept a ` +
+        'label-only region explicitly (--region-label-only).',
+    );
+  }
   const adminPassword = randomBytes(18).toString('base64url');
   const passwordHash = await hash(adminPassword);
   const region = input.region ?? 'us';
