@@ -33,17 +33,18 @@ async function applyRule(
   const count = (r: { numAffectedRows?: bigint }) => {
     changed += Number(r.numAffectedRows ?? 0);
   };
-  if (rule.about && rule.onRows === 'delete') {
-    count(await sql`DELETE FROM ${table} WHERE ${org} AND ${rule.about(s)}`.execute(tx.db));
-  } else if (rule.about && typeof rule.onRows === 'function') {
-    count(await sql`UPDATE ${table} SET ${rule.onRows(s)} WHERE ${org} AND ${rule.about(s)}`.execute(tx.db));
-  }
+  // Links first: rows that point at the person (a manager's reports) must let go before it goes.
   for (const [column, to] of Object.entries(rule.links ?? {})) {
     const value = to === 'null' ? sql`NULL` : sql`${s.pseudonym}::uuid`;
     count(
       await sql`UPDATE ${table} SET ${sql.ref(column)} = ${value}
         WHERE ${org} AND ${sql.ref(column)} = ${s.userId}::uuid`.execute(tx.db),
     );
+  }
+  if (rule.about && rule.onRows === 'delete') {
+    count(await sql`DELETE FROM ${table} WHERE ${org} AND ${rule.about(s)}`.execute(tx.db));
+  } else if (rule.about && typeof rule.onRows === 'function') {
+    count(await sql`UPDATE ${table} SET ${rule.onRows(s)} WHERE ${org} AND ${rule.about(s)}`.execute(tx.db));
   }
   const pairs = replacements(s);
   const pattern = identifierPattern(s);

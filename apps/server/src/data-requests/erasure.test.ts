@@ -205,3 +205,35 @@ describe('erasure', () => {
     expect(await verifyAuditChain(ctx.db, a.orgId)).toMatchObject({ ok: false, brokenAtSeq: seq });
   });
 });
+
+describe('erasing a manager (issue 16: HTTP 500 from a foreign key)', () => {
+  it('erases a person others report to, and their reports lose the manager, nothing else', async () => {
+    const org = await seedOrg(ctx, 'erase-manager');
+    const manager = org.users.alice;
+    await ctx.db.system(({ db }) =>
+      db
+        .updateTable('users')
+        .set({ manager_id: manager })
+        .where('org_id', '=', org.orgId)
+        .where('id', 'in', [org.users.bob, org.users.dave])
+        .execute(),
+    );
+    const request = await createDataRequest(ctx, org.orgId, manager, { kind: 'erasure', regime: 'gdpr' });
+    const by = { type: 'user' as const, id: org.adminId };
+    await expect(executeErasure(ctx, org.orgId, by, request.id)).resolves.toMatchObject({
+      status: 'completed',
+      outcome: 'erased',
+    });
+    const reports = await ctx.db.system(({ db }) =>
+      db
+        .selectFrom('users')
+        .select(['id', 'manager_id'])
+        .where('org_id', '=', org.orgId)
+        .where('id', 'in', [org.users.bob, org.users.dave, manager])
+        .execute(),
+    );
+    expect(reports.map((r) => r.id).sort()).toEqual([org.users.bob, org.users.dave].sort());
+    expect(reports.every((r) => r.manager_id === null)).toBe(true);
+  });
+});
+
