@@ -126,6 +126,31 @@ beforeAll(async () => {
   const people = ['manager', 'employee', 'peer', 'outsider', 'auditor'];
   await ingestUsage(a.orgId, [emailOf('walk-a', 'owner'), ...people.map((p) => emailOf('walk-a', p))]);
   await ingestUsage(b.orgId, [emailOf('walk-b', 'owner'), ...people.map((p) => emailOf('walk-b', p))]);
+  // An exemption request by someone beyond the manager's reach (not the outsider: the walk strips
+  // that id, which it sends as every path id).
+  await ctx.db.withTenant(a.orgId, async ({ db }) => {
+    const budget = await db
+      .insertInto('budgets')
+      .values({ org_id: a.orgId, limit_tokens: 1_000_000, cap: 'soft', thresholds: '[]' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await db
+      .insertInto('budget_exemptions')
+      .values({
+        org_id: a.orgId,
+        budget_id: budget.id,
+        user_id: a.users.auditor,
+        period: new Date().toISOString().slice(0, 7),
+        kind: 'lift',
+        raise_tokens: null,
+        requested_by_type: 'user',
+        requested_by: a.users.auditor,
+        decided_by: null,
+        decided_at: null,
+        decision_note: null,
+      })
+      .execute();
+  });
 
   const idsOf = (org: TestUsers, slug: string, keys: Array<keyof TestUsers['users'] | 'owner'>) =>
     keys.flatMap((k) => [k === 'owner' ? org.ownerId : org.users[k], emailOf(slug, k)]);

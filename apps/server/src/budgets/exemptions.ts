@@ -1,8 +1,10 @@
 import { AppError, ancestorChain, isPeriodKey, periodKeyOf } from '@toktra/core';
-import type { ExemptionStatus, Tx } from '@toktra/db';
+import type { DB, ExemptionStatus, Tx } from '@toktra/db';
+import type { ExpressionBuilder } from 'kysely';
 import { type Actor, appendAudit } from '../audit/service.js';
 import type { Principal } from '../auth/permissions.js';
 import { can } from '../auth/permissions.js';
+import type { Scope } from '../auth/scope.js';
 import type { AppContext } from '../context.js';
 import { emitEvent } from '../events/outbox.js';
 
@@ -211,7 +213,7 @@ export async function decideExemption(
 
 export async function listExemptions(
   ctx: AppContext,
-  orgId: string,
+  scope: Scope,
   filter: {
     status?: ExemptionStatus | undefined;
     period?: string | undefined;
@@ -219,11 +221,13 @@ export async function listExemptions(
     budget_id?: string | undefined;
   },
 ): Promise<ExemptionRow[]> {
+  const orgId = scope.orgId;
   return ctx.db.withTenant(orgId, ({ db }) =>
     db
       .selectFrom('budget_exemptions')
       .select(COLUMNS)
       .where('org_id', '=', orgId)
+      .where((eb) => requesterInReach(eb, scope))
       .$if(filter.status !== undefined, (q) => q.where('status', '=', filter.status as ExemptionStatus))
       .$if(filter.period !== undefined, (q) => q.where('period', '=', filter.period as string))
       .$if(filter.user_id !== undefined, (q) => q.where('user_id', '=', filter.user_id as string))
@@ -234,17 +238,37 @@ export async function listExemptions(
   );
 }
 
+/** Requests by people within the scope's reach: a manager's subtree and themselves, an employee's own. */
+function requesterInReach(eb: ExpressionBuilder<DB, 'budget_exemptions'>, scope: Scope) {
+  if (scope.reach === 'org') return eb.lit(true);
+  if (scope.reach === 'self' || scope.departmentIds.length === 0) return eb('user_id', '=', scope.userId);
+  return eb.or([
+    eb('user_id', '=', scope.userId),
+    eb(
+      'user_id',
+      'in',
+      eb
+        .selectFrom('users')
+        .select('users.id')
+        .where('users.org_id', '=', scope.orgId)
+        .where('users.department_id', 'in', scope.departmentIds),
+    ),
+  ]);
+}
+
 export async function getExemption(
   ctx: AppContext,
-  orgId: string,
+  scope: Scope,
   exemptionId: string,
 ): Promise<ExemptionRow> {
+  const orgId = scope.orgId;
   const row = await ctx.db.withTenant(orgId, ({ db }) =>
     db
       .selectFrom('budget_exemptions')
       .select(COLUMNS)
       .where('org_id', '=', orgId)
       .where('id', '=', exemptionId)
+      .where((eb) => requesterInReach(eb, scope))
       .executeTakeFirst(),
   );
   if (!row) throw new AppError('not_found', `exemption ${exemptionId} not found`);

@@ -63,7 +63,7 @@ export async function getMyBudget(
       exemption: state.config.exemptions.get(`${userId}|${b.id}`) ?? null,
     });
   }
-  const exemptions = await listExemptions(ctx, orgId, { user_id: userId, status: filter.status });
+  const exemptions = await listExemptions(ctx, { orgId, reach: 'self', userId }, { status: filter.status });
   return {
     period: answer.period,
     status: {

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { auth } from '../../../auth/route-auth.js';
 import { getExemption } from '../../../budgets/exemptions.js';
 import type { AppContext } from '../../../context.js';
-import { orgOf } from '../../auth.js';
+import { requestScope } from '../../auth.js';
 import { rateLimitByApiKey } from '../../rate-limit.js';
 import { commonErrors } from '../responses.js';
 import { exemptionParamsSchema, exemptionSchema, toExemptionJson } from './exemption-schema.js';
@@ -23,6 +23,6 @@ export function registerGetExemption(app: FastifyInstance, ctx: AppContext): voi
       config: { auth: auth.can('departments:read') },
       onRequest: rateLimitByApiKey(ctx),
     },
-    async (request) => toExemptionJson(await getExemption(ctx, orgOf(request), request.params.id)),
+    async (request) => toExemptionJson(await getExemption(ctx, requestScope(request), request.params.id)),
   );
 }

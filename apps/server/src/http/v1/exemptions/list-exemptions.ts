@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { auth } from '../../../auth/route-auth.js';
 import { listExemptions } from '../../../budgets/exemptions.js';
 import type { AppContext } from '../../../context.js';
-import { orgOf } from '../../auth.js';
+import { requestScope } from '../../auth.js';
 import { rateLimitByApiKey } from '../../rate-limit.js';
 import { commonErrors, idSchema } from '../responses.js';
 import { exemptionSchema, periodSchema, toExemptionJson } from './exemption-schema.js';
@@ -32,7 +32,7 @@ export function registerListExemptions(app: FastifyInstance, ctx: AppContext): v
       onRequest: rateLimitByApiKey(ctx),
     },
     async (request) => ({
-      data: (await listExemptions(ctx, orgOf(request), request.query)).map(toExemptionJson),
+      data: (await listExemptions(ctx, requestScope(request), request.query)).map(toExemptionJson),
     }),
   );
 }
