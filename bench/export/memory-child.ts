@@ -41,6 +41,15 @@ try {
       CROSS JOIN (SELECT id, department_id FROM users WHERE org_id = ${org.orgId}::uuid AND email LIKE '%@mem.test'
                   ORDER BY email LIMIT ${rows / days}) u
       ORDER BY d, u.id`.execute(db);
+    // The per-person read model the users export reads (ingest writes both in one statement).
+    await sql`INSERT INTO usage_daily_people (org_id, bucket, user_id, department_id, events, bytes_up,
+        bytes_down, duration_ms, est_input_tokens, est_output_tokens, reported_input_tokens, reported_output_tokens)
+      SELECT org_id, bucket, user_id, department_id, sum(events), sum(bytes_up), sum(bytes_down),
+        sum(duration_ms), sum(est_input_tokens), sum(est_output_tokens), sum(reported_input_tokens),
+        sum(reported_output_tokens)
+      FROM usage_daily WHERE org_id = ${org.orgId}::uuid GROUP BY org_id, bucket, user_id, department_id`.execute(
+      db,
+    );
   });
   const seededMs = Date.now() - seedStarted;
   global.gc?.();

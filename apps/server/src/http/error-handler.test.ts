@@ -4,6 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { auth } from '../auth/route-auth.js';
 import { resolveConfig } from '../config.js';
 import { createContext } from '../context.js';
 import { buildHttpApp, type HttpApp } from './app.js';
@@ -15,17 +16,19 @@ let app: HttpApp;
 beforeAll(async () => {
   handle = await createTestDatabase();
   app = await buildHttpApp(createContext(resolveConfig({}), handle.db, pino({ level: 'silent' })));
-  app
-    .withTypeProvider<ZodTypeProvider>()
-    .post(
-      '/test/echo',
-      { schema: { body: z.object({ name: z.string().min(2), count: z.number().int().nonnegative() }) } },
-      async (request) => request.body,
-    );
-  app.get('/test/app-error/:code', async (request) => {
+  app.withTypeProvider<ZodTypeProvider>().post(
+    '/test/echo',
+    {
+      schema: { body: z.object({ name: z.string().min(2), count: z.number().int().nonnegative() }) },
+      config: { auth: auth.public('test route') },
+    },
+    async (request) => request.body,
+  );
+  const open = { config: { auth: auth.public('test route') } };
+  app.get('/test/app-error/:code', open, async (request) => {
     throw new AppError((request.params as { code: 'conflict' }).code, 'told to fail');
   });
-  app.get('/test/bug', async () => {
+  app.get('/test/bug', open, async () => {
     throw new Error('secret internals');
   });
 });
