@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { can, type Principal, permissionsOf } from './permissions.js';
-import { scopeUsageFilter } from './scope.js';
+import { scopeOf, usageFilterOf } from './scope.js';
 
 const org = '00000000-0000-4000-8000-000000000001';
 const user = (role: Principal['role'], extra: Partial<Principal> = {}): Principal => ({
@@ -48,25 +48,22 @@ describe('can', () => {
   });
 });
 
-describe('scopeUsageFilter', () => {
+describe('usageFilterOf (the reach queryUsage applies)', () => {
   it('forces employees onto themselves and hides others as not found', () => {
-    expect(
-      scopeUsageFilter(user('employee'), { model: 'gpt-4o' } as { model: string; user_id?: string }),
-    ).toEqual({
-      model: 'gpt-4o',
-      user_id: 'u-self',
-    });
-    expect(() => scopeUsageFilter(user('employee'), { user_id: 'u-other' })).toThrow(/not found/);
+    const self = scopeOf(user('employee'));
+    expect(usageFilterOf(self, {})).toEqual({ userId: 'u-self' });
+    expect(() => usageFilterOf(self, { userId: 'u-other' })).toThrow(/not found/);
+    expect(() => usageFilterOf(self, { departmentId: 'd-root' })).toThrow(/not found/);
   });
 
   it('narrows managers to their subtree', () => {
-    const manager = user('manager', { departmentIds: ['d-root', 'd-child'] });
-    expect(scopeUsageFilter(manager, {})).toEqual({ department_id: 'd-root' });
-    expect(scopeUsageFilter(manager, { department_id: 'd-child' })).toEqual({ department_id: 'd-child' });
-    expect(() => scopeUsageFilter(manager, { department_id: 'd-other' })).toThrow(/not found/);
+    const manager = scopeOf(user('manager', { departmentIds: ['d-root', 'd-child'] }));
+    expect(usageFilterOf(manager, {})).toEqual({ departmentId: 'd-root' });
+    expect(usageFilterOf(manager, { departmentId: 'd-child' })).toEqual({ departmentId: 'd-child' });
+    expect(() => usageFilterOf(manager, { departmentId: 'd-other' })).toThrow(/not found/);
   });
 
   it('passes org-wide principals through', () => {
-    expect(scopeUsageFilter(user('admin'), { user_id: 'x' })).toEqual({ user_id: 'x' });
+    expect(usageFilterOf(scopeOf(user('admin')), { userId: 'x' })).toEqual({ userId: 'x' });
   });
 });

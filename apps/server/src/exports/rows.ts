@@ -1,4 +1,5 @@
 import type { ExportScope } from '@toktra/db';
+import { orgScope } from '../auth/scope.js';
 import type { AppContext } from '../context.js';
 import { queryUsage, type UsageGroup } from '../usage/query.js';
 import { addDays } from '../usage/time-zone.js';
@@ -59,7 +60,8 @@ export async function* usageExportRows(
   const total = daysBetween(spec.startDate, spec.endDate);
   for (let i = 0; i < total; i++) {
     const day = addDays(spec.startDate, i);
-    const report = await queryUsage(ctx.db, orgId, {
+    // The requester's reach was fixed into userId/departmentId when the export was created.
+    const report = await queryUsage(ctx.db, orgScope(orgId), {
       startDate: day,
       endDate: day,
       groupBy: GROUP_BY_SCOPE[spec.scope],

@@ -61,18 +61,20 @@ export async function buildReport(
   orgId: string,
   input: { name: string; start: string; end: string },
 ): Promise<ReportEmail> {
+  // Scheduled reports go to the org's admins: the whole org is their reach.
+  const scope = orgScope(orgId);
   const range = { startDate: input.start, endDate: input.end };
   const [totals, providers, models, users] = await Promise.all([
-    queryUsage(ctx.db, orgId, range),
-    queryUsage(ctx.db, orgId, { ...range, groupBy: 'provider' }),
-    queryUsage(ctx.db, orgId, { ...range, groupBy: 'model' }),
-    queryUsage(ctx.db, orgId, { ...range, groupBy: 'user' }),
+    queryUsage(ctx.db, scope, range),
+    queryUsage(ctx.db, scope, { ...range, groupBy: 'provider' }),
+    queryUsage(ctx.db, scope, { ...range, groupBy: 'model' }),
+    queryUsage(ctx.db, scope, { ...range, groupBy: 'user' }),
   ]);
   const providerNames = providers.data.map((p) => String(p.provider)).slice(0, 6);
   const days: string[] = [];
   for (let d = input.start; d <= input.end; d = addDays(d, 1)) days.push(d);
   const perProvider = await Promise.all(
-    providerNames.map((provider) => queryUsage(ctx.db, orgId, { ...range, provider, groupBy: 'day' })),
+    providerNames.map((provider) => queryUsage(ctx.db, scope, { ...range, provider, groupBy: 'day' })),
   );
   const stacks = days.map((day) =>
     perProvider.map((report) => {

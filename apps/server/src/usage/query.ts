@@ -1,6 +1,7 @@
 import { AppError } from '@toktra/core';
 import type { Database, Tx } from '@toktra/db';
 import { sql } from 'kysely';
+import { type Scope, usageFilterOf } from '../auth/scope.js';
 import type { PriceLookup } from '../budgets/default-prices.js';
 import { assertDepartment, departmentSubtree } from '../departments/service.js';
 import { loadReconciledUsage } from '../reconciliation/usage-join.js';
@@ -60,10 +61,14 @@ export interface UsageReport {
  */
 export async function queryUsage(
   db: Database,
-  orgId: string,
-  filters: UsageFilters,
+  scope: Scope,
+  requested: UsageFilters,
   priceOf?: PriceLookup,
 ): Promise<UsageReport> {
+  const orgId = scope.orgId;
+  // The caller's reach narrows the filter here, once: employees themselves, managers their subtree.
+  const filters: UsageFilters = { ...requested, userId: undefined, departmentId: undefined };
+  Object.assign(filters, usageFilterOf(scope, requested));
   return db.withTenant(orgId, async (tx) => {
     const price = priceOf ?? (await loadPriceLookup(tx, orgId));
     const org = await tx.db.selectFrom('orgs').select('time_zone').where('id', '=', orgId).executeTakeFirst();

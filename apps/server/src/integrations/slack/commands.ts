@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { listAlerts } from '../../alerts/service.js';
 import { can, type Principal, scopesForRole } from '../../auth/permissions.js';
+import { orgScope } from '../../auth/scope.js';
 import { getDepartmentTree } from '../../budgets/tree-view.js';
 import type { AppContext } from '../../context.js';
 import type { Severity } from '../../governance/bus.js';
@@ -76,7 +77,8 @@ export async function usageCommand(
   );
   const today = dayInZone(new Date(), org.time_zone);
   const period = today.slice(0, 7);
-  const report = await queryUsage(ctx.db, inst.orgId, {
+  // Another person's usage needs users:write (checked above); the target is within that reach.
+  const report = await queryUsage(ctx.db, orgScope(inst.orgId), {
     userId: target.id,
     groupBy: 'provider',
     startDate: `${period}-01`,

@@ -2,10 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { auth } from '../../../auth/route-auth.js';
-import { scopeUsageFilter } from '../../../auth/scope.js';
 import type { AppContext } from '../../../context.js';
 import { MAX_RANGE_DAYS, queryUsage, USAGE_GROUPS } from '../../../usage/query.js';
-import { orgOf, principalOf } from '../../auth.js';
+import { requestScope } from '../../auth.js';
 import { rateLimitByApiKey } from '../../rate-limit.js';
 import { commonErrors, dateSchema, idSchema } from '../responses.js';
 
@@ -74,8 +73,8 @@ export function registerGetUsage(app: FastifyInstance, ctx: AppContext): void {
       onRequest: rateLimitByApiKey(ctx),
     },
     async (request) => {
-      const q = scopeUsageFilter(principalOf(request), request.query);
-      return queryUsage(ctx.db, orgOf(request), {
+      const q = request.query;
+      return queryUsage(ctx.db, requestScope(request), {
         userId: q.user_id,
         departmentId: q.department_id,
         provider: q.provider,
