@@ -236,4 +236,3 @@ describe('erasing a manager (issue 16: HTTP 500 from a foreign key)', () => {
     expect(reports.every((r) => r.manager_id === null)).toBe(true);
   });
 });
-
