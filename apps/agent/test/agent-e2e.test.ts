@@ -242,6 +242,10 @@ describe('the agent end to end', () => {
       'bytes_down',
       'duration_ms',
       'os_user',
+      'os_user_unknown',
+      // The connection's id (a UUIDv7 made on the device) and the exchange's number on it.
+      'connection_id',
+      'seq',
       'personal',
       'source',
     ]);
