@@ -32,10 +32,13 @@ beforeAll(async () => {
     }) as PolicyContent,
   );
   await publishPolicy(ctx.db, orgId, cli, policy.id);
-  await ctx.db.withTenant(orgId, async (tx) => {
-    // The demo seeds an incident of its own; this suite follows exactly the one it creates.
+  // The demo seeds an incident of its own; this suite follows exactly the one it creates. Incident
+  // history is append-only for the app role, so the owner clears it.
+  await ctx.db.forOrg(orgId, async (tx) => {
     await tx.db.deleteFrom('incident_events').where('org_id', '=', orgId).execute();
     await tx.db.deleteFrom('incidents').where('org_id', '=', orgId).execute();
+  });
+  await ctx.db.withTenant(orgId, async (tx) => {
     await createAlert(ctx, tx, orgId, {
       severity: 'critical',
       title: 'Repository made public',
@@ -77,7 +80,12 @@ describe('Governance in a real browser (demo org)', () => {
 
     await page.getByRole('tab', { name: 'Policies' }).click();
     await page.getByText('Usage spikes').waitFor();
-    await page.getByRole('button', { name: 'Test' }).click();
+    // The demo publishes policies of its own: test this suite's.
+    await page
+      .getByRole('row')
+      .filter({ hasText: 'Usage spikes' })
+      .getByRole('button', { name: 'Test' })
+      .click();
     await page.getByText(/would fire \d+×/).waitFor();
     await page.screenshot({ path: path.join(SCREENSHOTS, 'governance-policies.png') });
 
