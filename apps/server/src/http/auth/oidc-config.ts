@@ -2,10 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { getOidcConfig, setOidcConfig } from '../../auth/oidc.js';
-import { actorOf } from '../../auth/reach.js';
 import { auth } from '../../auth/route-auth.js';
 import type { AppContext } from '../../context.js';
-import { principalOf } from '../auth.js';
+import { actorOf, principalOf } from '../auth.js';
 
 const ConfigBody = z.object({
   issuer_url: z.url().max(500),
@@ -57,7 +56,7 @@ export function registerOidcConfigRoutes(app: FastifyInstance, ctx: AppContext):
     async (request) => {
       const principal = principalOf(request);
       const body = request.body;
-      await setOidcConfig(ctx, principal.orgId, actorOf(principal), {
+      await setOidcConfig(ctx, principal.orgId, actorOf(request), {
         issuerUrl: body.issuer_url,
         clientId: body.client_id,
         clientSecret: body.client_secret,

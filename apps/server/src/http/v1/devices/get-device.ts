@@ -5,7 +5,7 @@ import { filterToReach } from '../../../auth/reach.js';
 import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { getDevice } from '../../../devices/service.js';
-import { orgOf, principalOf } from '../../auth.js';
+import { orgOf, requestScope } from '../../auth.js';
 import { deviceParamsSchema, deviceSchema } from './device-schema.js';
 
 /** `GET /v1/devices/{id}`: one device of the caller's org; any other id is 404. */
@@ -23,7 +23,7 @@ export function registerGetDevice(app: FastifyInstance, ctx: AppContext): void {
     },
     async (request) => {
       const device = await getDevice(ctx.db, orgOf(request), request.params.id);
-      const [visible] = await filterToReach(ctx.db, principalOf(request), [device]);
+      const [visible] = await filterToReach(ctx.db, requestScope(request), [device]);
       if (!visible) throw new AppError('not_found', `device ${request.params.id} not found`);
       return visible;
     },

@@ -5,7 +5,7 @@ import { filterToReach } from '../../../auth/reach.js';
 import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { listDevices } from '../../../devices/service.js';
-import { orgOf, principalOf } from '../../auth.js';
+import { orgOf, requestScope } from '../../auth.js';
 import { pageQuerySchema } from '../pagination.js';
 import { deviceSchema } from './device-schema.js';
 
@@ -25,7 +25,7 @@ export function registerListDevices(app: FastifyInstance, ctx: AppContext): void
     async (request) => {
       // Managers see their subtree's devices; employees use /v1/me/devices.
       const page = await listDevices(ctx.db, orgOf(request), request.query);
-      return { ...page, data: await filterToReach(ctx.db, principalOf(request), page.data) };
+      return { ...page, data: await filterToReach(ctx.db, requestScope(request), page.data) };
     },
   );
 }

@@ -1,10 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { actorOf } from '../../../auth/reach.js';
 import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { revokeDevice } from '../../../devices/service.js';
-import { orgOf, principalOf } from '../../auth.js';
+import { actorOf, orgOf } from '../../auth.js';
 import { deviceParamsSchema, deviceSchema } from './device-schema.js';
 
 /** `POST /v1/devices/{id}/revoke`: the ingest server refuses the device within seconds. */
@@ -20,6 +19,6 @@ export function registerRevokeDevice(app: FastifyInstance, ctx: AppContext): voi
       },
       config: { auth: auth.can('devices:revoke') },
     },
-    async (request) => revokeDevice(ctx, orgOf(request), request.params.id, actorOf(principalOf(request))),
+    async (request) => revokeDevice(ctx, orgOf(request), request.params.id, actorOf(request)),
   );
 }

@@ -1,10 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { actorOf } from '../../../auth/reach.js';
 import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { revokeBrowser } from '../../../extension/browsers.js';
-import { orgOf, principalOf } from '../../auth.js';
+import { actorOf, orgOf } from '../../auth.js';
 import { commonErrors } from '../responses.js';
 import { browserParamsSchema, browserSchema } from './browser-schema.js';
 
@@ -21,7 +20,6 @@ export function registerRevokeBrowser(app: FastifyInstance, ctx: AppContext): vo
       },
       config: { auth: auth.can('devices:revoke') },
     },
-    async (request) =>
-      revokeBrowser(ctx.db, orgOf(request), actorOf(principalOf(request)), request.params.id),
+    async (request) => revokeBrowser(ctx.db, orgOf(request), actorOf(request), request.params.id),
   );
 }
