@@ -1,5 +1,5 @@
 import { AppError } from '@toktra/core';
-import type { ReimbursementStatus, Tx, UserRole } from '@toktra/db';
+import type { ReimbursementStatus, Tx } from '@toktra/db';
 import { type Actor, appendAudit } from '../audit/service.js';
 import type { AppContext } from '../context.js';
 import { enqueueEmail } from '../delivery/email.js';
@@ -28,10 +28,9 @@ export interface ReimbursementView {
 export interface Decider {
   actor: Actor;
   userId: string | null;
-  role: UserRole;
+  /** Whether the caller manages the org (`can(…, 'settings:manage')` of the authorization module). */
+  admin: boolean;
 }
-
-const isAdmin = (role: UserRole) => role === 'owner' || role === 'admin';
 
 function baseQuery(tx: Tx, orgId: string) {
   return tx.db
@@ -149,7 +148,7 @@ export async function getReimbursement(
   const row = await ctx.db.withTenant(orgId, (tx) =>
     baseQuery(tx, orgId).where('r.id', '=', id).executeTakeFirst(),
   );
-  if (!row || !(isAdmin(viewer.role) || row.user_id === viewer.userId || row.approver_id === viewer.userId)) {
+  if (!row || !(viewer.admin || row.user_id === viewer.userId || row.approver_id === viewer.userId)) {
     throw new AppError('not_found', `reimbursement request ${id} not found`);
   }
   return toView(row);
@@ -168,14 +167,14 @@ export async function listReimbursements(
   viewer: Decider,
   filter: ListFilter,
 ): Promise<ReimbursementView[]> {
-  if (filter.scope === 'all' && !isAdmin(viewer.role)) {
+  if (filter.scope === 'all' && !viewer.admin) {
     throw new AppError('forbidden', 'only admins can list every reimbursement request');
   }
   const rows = await ctx.db.withTenant(orgId, (tx) => {
     let q = baseQuery(tx, orgId);
     if (filter.scope === 'mine')
       q = q.where('r.user_id', '=', viewer.userId ?? '00000000-0000-0000-0000-000000000000');
-    if (filter.scope === 'approvals' && !isAdmin(viewer.role)) {
+    if (filter.scope === 'approvals' && !viewer.admin) {
       q = q.where('r.approver_id', '=', viewer.userId ?? '00000000-0000-0000-0000-000000000000');
     }
     if (filter.status) q = q.where('r.status', '=', filter.status);
@@ -202,12 +201,12 @@ export async function decideReimbursement(
     const current = await baseQuery(tx, orgId).where('r.id', '=', id).executeTakeFirst();
     const visible =
       current &&
-      (isAdmin(decider.role) || current.user_id === decider.userId || current.approver_id === decider.userId);
+      (decider.admin || current.user_id === decider.userId || current.approver_id === decider.userId);
     if (!current || !visible) throw new AppError('not_found', `reimbursement request ${id} not found`);
     if (decider.userId && current.user_id === decider.userId) {
       throw new AppError('forbidden', 'you cannot decide your own reimbursement request');
     }
-    if (!isAdmin(decider.role) && current.approver_id !== decider.userId) {
+    if (!decider.admin && current.approver_id !== decider.userId) {
       throw new AppError('forbidden', 'only the assigned approver or an admin can decide this request');
     }
     const updated = await tx.db

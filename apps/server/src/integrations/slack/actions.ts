@@ -1,11 +1,13 @@
 import { AppError } from '@toktra/core';
 import { acknowledgeAlert } from '../../alerts/service.js';
+import { can } from '../../auth/permissions.js';
 import type { AppContext } from '../../context.js';
 import { enqueueJob } from '../../jobs/enqueue.js';
 import { decideReimbursement } from '../../reimbursements/service.js';
 import { createTicketForAlert, hasActiveConnector } from '../itsm/service.js';
 import { acknowledgerName, refreshAlertCardsJob } from './alert-refresh.js';
 import { alertBlocks, escapeMrkdwn, reimbursementMessage } from './blocks.js';
+import { slackPrincipalOf } from './commands.js';
 import type { ResolvedInstallation } from './installations.js';
 import type { ToktraUser } from './users.js';
 
@@ -90,7 +92,11 @@ export async function reimbursementAction(
     const r = await decideReimbursement(
       ctx,
       inst.orgId,
-      { actor: userActor(user), userId: user.id, role: user.role },
+      {
+        actor: userActor(user),
+        userId: user.id,
+        admin: can(slackPrincipalOf(inst, user), 'settings:manage'),
+      },
       requestId,
       decision,
     );

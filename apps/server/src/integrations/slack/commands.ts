@@ -19,7 +19,7 @@ export type CommandReply = ReturnType<typeof ephemeral> | ReturnType<typeof erro
  * grants (`can` from the one authorization module). Department reach is not loaded: commands that
  * read other people's data require org-wide permissions.
  */
-function principalOf(inst: ResolvedInstallation, user: ToktraUser): Principal {
+export function slackPrincipalOf(inst: ResolvedInstallation, user: ToktraUser): Principal {
   return {
     orgId: inst.orgId,
     kind: 'user',
@@ -58,7 +58,7 @@ export async function usageCommand(
       );
     }
     if (email.toLowerCase() !== caller.email.toLowerCase()) {
-      if (!can(principalOf(inst, caller), 'users:write'))
+      if (!can(slackPrincipalOf(inst, caller), 'users:write'))
         return errorMessage('Only Toktra admins can look up another person’s usage.');
       const other = await ctx.db.withTenant(inst.orgId, ({ db }) =>
         db
@@ -167,7 +167,7 @@ export async function alertsCommand(
   const args = parseAlertArgs(text);
   if (!args.ok) return errorMessage(args.message);
   // The same permission as `GET /v1/alerts`: org-wide governance readers (admins, auditors).
-  if (!can(principalOf(inst, caller), 'audit:read')) {
+  if (!can(slackPrincipalOf(inst, caller), 'audit:read')) {
     return errorMessage('Only Toktra admins and auditors can list alerts.');
   }
   const alerts = await listAlerts(ctx.db, inst.orgId, {

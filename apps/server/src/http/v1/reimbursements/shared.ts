@@ -1,12 +1,13 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { can } from '../../../auth/permissions.js';
 import type { Decider } from '../../../reimbursements/service.js';
 import { monthSchema } from '../../../validation.js';
 import { actorOf, principalOf } from '../../auth.js';
 
 export function deciderOf(request: FastifyRequest): Decider {
   const p = principalOf(request);
-  return { actor: actorOf(request), userId: p.userId ?? null, role: p.role };
+  return { actor: actorOf(request), userId: p.userId ?? null, admin: can(p, 'settings:manage') };
 }
 
 export const periodSchema = monthSchema;
