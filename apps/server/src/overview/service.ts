@@ -1,15 +1,11 @@
 import type { Database } from '@toktra/db';
 import { sql } from 'kysely';
+import type { Scope } from '../auth/scope.js';
 import { loadReconciledUsage } from '../reconciliation/usage-join.js';
 import { loadPriceLookup, roundCost, summariseCost } from '../usage/cost.js';
 
 /** Agents that reported within this window count as "protected" right now. */
 export const PROTECTED_WINDOW_MS = 15 * 60 * 1000;
-
-export interface OverviewScope {
-  /** Limit to these departments (a manager's subtree); undefined = the whole org. */
-  departmentIds?: string[] | undefined;
-}
 
 export interface Overview {
   start_date: string;
@@ -50,7 +46,11 @@ export function orgDateRange(
  * The four Overview tiles for the last 30 days plus the daily trend, from the daily rollups and
  * the devices table (a handful of indexed aggregates, no raw-event scans).
  */
-export async function getOverview(db: Database, orgId: string, scope: OverviewScope = {}): Promise<Overview> {
+export async function getOverview(db: Database, scope: Scope): Promise<Overview> {
+  const orgId = scope.orgId;
+  // A manager's tiles cover their subtree; employees (refused by the route) would see nothing.
+  const departments =
+    scope.reach === 'org' ? undefined : scope.reach === 'subtree' ? scope.departmentIds : [];
   return db.withTenant(orgId, async (tx) => {
     const trx = tx.db;
     const org = await trx
@@ -59,7 +59,6 @@ export async function getOverview(db: Database, orgId: string, scope: OverviewSc
       .where('id', '=', orgId)
       .executeTakeFirstOrThrow();
     const { start, end } = orgDateRange(org.time_zone, 30);
-    const departments = scope.departmentIds;
     const noDepartments = departments !== undefined && departments.length === 0;
     // The per-person read model: one row per person per day is all these tiles need.
     let usage = trx

@@ -1,11 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { reachOf } from '../../../auth/permissions.js';
 import { auth } from '../../../auth/route-auth.js';
 import type { AppContext } from '../../../context.js';
 import { getOverview } from '../../../overview/service.js';
-import { principalOf } from '../../auth.js';
+import { requestScope } from '../../auth.js';
 
 const OverviewResponse = z.object({
   start_date: z.string(),
@@ -40,10 +39,6 @@ export function registerGetOverview(app: FastifyInstance, ctx: AppContext): void
       },
       config: { auth: auth.can('dashboard:view') },
     },
-    async (request) => {
-      const principal = principalOf(request);
-      const departmentIds = reachOf(principal) === 'subtree' ? (principal.departmentIds ?? []) : undefined;
-      return getOverview(ctx.db, principal.orgId, { departmentIds });
-    },
+    async (request) => getOverview(ctx.db, requestScope(request)),
   );
 }
