@@ -98,6 +98,19 @@ beforeAll(async () => {
   await ctx.db.withTenant(orgId, ({ db }) =>
     db.deleteFrom('provider_connections').where('org_id', '=', orgId).execute(),
   );
+  // The fake reports this suite's traffic alone, so the demo's own OpenAI API events go too: its
+  // gateway's self-reported requests since local (Berlin) midnight fall on the previous UTC day,
+  // where they would count as agent-observed usage the provider never reported (observed above
+  // provider by ~70K that day), cutting the gap and, through that day's residual, widening the
+  // calibration's σ and so the band. Events are append-only for the app role: unscoped, as owner.
+  await ctx.db.forOrg(orgId, ({ db }) =>
+    db
+      .deleteFrom('events')
+      .where('org_id', '=', orgId)
+      .where('provider', '=', 'openai')
+      .where('product', '=', 'api')
+      .execute(),
+  );
   const device = await ctx.db.withTenant(orgId, ({ db }) =>
     db
       .selectFrom('devices')
