@@ -155,6 +155,43 @@ describe('request/response exchanges', () => {
     expect(exchanges.map((x) => [x.seq, x.bytesDown, x.final])).toEqual([[0, 3000 + 574 + 31 + 4000, true]]);
   });
 
+  it('still reports an HTTP/2 request live after an idle gap that came before it', () => {
+    // curl over HTTP/2: TLS Finished, then (here only after a 2 s gap: a preconnect, or a client
+    // or agent starved of CPU) the connection preface and SETTINGS, HEADERS and DATA; the server's
+    // session tickets and SETTINGS; the answer; the second request, answered only much later.
+    // The gap reports nothing and must not lose track of what the later upload is: the first
+    // request is reported 2 s after the second was sent, not when the connection closes.
+    const steps: Step[] = [
+      { at: 0, data: hello },
+      { at: 5, down: 3000 },
+      { at: 10, up: 80 },
+      { at: 2500, up: 86 },
+      { at: 2500, up: 123 },
+      { at: 2500, up: 644 },
+      { at: 2510, down: 605 },
+      { at: 2511, up: 31 },
+      { at: 2512, down: 31 },
+      { at: 2700, down: 6400 },
+      { at: 2750, up: 83 },
+      { at: 2750, up: 644 },
+    ];
+    const { pcap, up, down } = connection(steps, { serverData: false });
+    const { engine, exchanges, feed } = run(pcap, { countDownFromAcks: true, exchangeIdleMs: 2000 });
+    feed();
+    expect(exchanges).toHaveLength(0);
+    engine.expire(T0 + 2750 + 2000);
+    expect(exchanges.map((x) => [x.seq, x.bytesUp, x.bytesDown, x.final])).toEqual([
+      [0, hello.length + 80 + 86 + 123 + 644 + 31, 3000 + 605 + 31 + 6400, false],
+    ]);
+    engine.end();
+    expect(exchanges.map((x) => [x.seq, x.bytesUp, x.bytesDown, x.final])).toEqual([
+      [0, hello.length + 80 + 86 + 123 + 644 + 31, 3000 + 605 + 31 + 6400, false],
+      [1, 83 + 644, 0, true],
+    ]);
+    expect(exchanges.reduce((n, x) => n + x.bytesUp, 0)).toBe(up);
+    expect(exchanges.reduce((n, x) => n + x.bytesDown, 0)).toBe(down);
+  });
+
   it("counts the download from the client's ACKs when the server's data is filtered out", () => {
     const full = connection(script);
     const filtered = connection(script, { serverData: false });

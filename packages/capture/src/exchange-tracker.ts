@@ -78,13 +78,25 @@ function resolvePending(f: Flow, sink: ExchangeSink): void {
 
 /**
  * Called for a watched flow once it has carried no payload for the idle gap: the answer is
- * complete, so the exchange is reported while the connection stays open. The handshake alone (a preconnect) and tiny keep-alive traffic
- * are not reported on their own; their bytes go with the next exchange.
+ * complete, so the exchange is reported while the connection stays open. The handshake alone (a
+ * preconnect) and tiny keep-alive traffic are not reported on their own; their bytes go with the
+ * next exchange. A gap that reports nothing leaves the pending upload pending: resolving it here
+ * would end the download phase, so that the request which follows the gap (an HTTP/2 client's
+ * preface, HEADERS and DATA after its TLS Finished) would be added to the exchange without
+ * counting as one, and every later request would then be folded into exchange 0 — reported only
+ * when the connection closes.
  */
 export function closeIdleExchange(f: Flow, sink: ExchangeSink): void {
-  if (f.pendUp > 0) resolvePending(f, sink);
-  if (f.exDown === 0 || f.hello === null || !f.firstRequestSeen) return;
+  if (f.hello === null) return;
+  if (f.pendUp > 0 && f.firstRequestSeen && f.pendEligible >= sink.minRequestBytes) {
+    // A new request after an answered one: the exchange before it is complete.
+    resolvePending(f, sink);
+    return;
+  }
+  if (f.exDown === 0 || !f.firstRequestSeen) return;
   if ((f.exHasRequest ? f.exDownSinceRequest : f.exDown) < sink.minAnswerBytes) return;
+  // A small upload after the answer (ACK, WINDOW_UPDATE, close_notify) belongs to it.
+  if (f.pendUp > 0) resolvePending(f, sink);
   sink.emitExchange(f, false);
   f.exDownPhase = true;
 }
