@@ -74,9 +74,10 @@ export class Shipper<T> {
   /**
    * Ships everything pending now (shutdown). A transient failure is retried for up to `graceMs`
    * (a busy server should not leave the last connections behind); resolves false when the server
-   * stays unavailable or refuses the device — the queue keeps what was not sent.
+   * stays unavailable or refuses the device — the queue keeps what was not sent. 15 s: a loaded
+   * server can take seconds per batch, and the service unit allows 45 s to stop.
    */
-  async flush(graceMs = 5_000): Promise<boolean> {
+  async flush(graceMs = 15_000): Promise<boolean> {
     clearTimeout(this.timer);
     this.flushing = true;
     this.wake?.();
